@@ -1,0 +1,155 @@
+# shellcheck shell=bash
+# Python >= 3.14.2 for scripts/test, scripts/develop and scripts/bench.
+#
+# Source this file, then call `py314_setup`. It prefers a native interpreter
+# (PATH, pyenv, uv) and otherwise falls back to a Debian sid root file system
+# (see shared/docs/python-3.14-toolchain.md), cached outside the repository.
+# Commands then run through `py314_run`, natively or inside that root, with
+# the repository mounted at its own path so that every path stays the same.
+# The root's mounts live in a private mount namespace: they vanish with the
+# command, whatever way it ends, and parallel runs do not collide.
+
+EQW_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+EQW_CACHE="${EQUIWATT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/equiwatt-dev}"
+EQW_ROOT="${EQUIWATT_SID_ROOT:-$EQW_CACHE/sid-root}"
+EQW_MODE=""          # "native" or "sid"
+EQW_PYTHON=""        # the interpreter, as seen by py314_run
+EQW_VENVS=""         # where virtual environments live, as seen by py314_run
+
+eqw_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+eqw_die() { printf 'error: %s\n' "$*" >&2; exit 2; }
+
+eqw_python_ok() {
+    "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 14, 2) else 1)' >/dev/null 2>&1
+}
+
+# Print the first native Python >= 3.14.2, or nothing.
+eqw_find_native() {
+    local candidate
+    for candidate in "${EQUIWATT_PYTHON:-}" python3.14 python3 python; do
+        [ -n "$candidate" ] || continue
+        candidate="$(command -v "$candidate" 2>/dev/null)" || continue
+        if eqw_python_ok "$candidate"; then echo "$candidate"; return; fi
+    done
+    if command -v pyenv >/dev/null 2>&1; then
+        local root
+        root="$(pyenv root)"
+        for candidate in $(ls -d "$root"/versions/3.14.* "$root"/versions/3.1[5-9].* 2>/dev/null | sort -rV); do
+            if eqw_python_ok "$candidate/bin/python"; then echo "$candidate/bin/python"; return; fi
+        done
+    fi
+    if command -v uv >/dev/null 2>&1; then
+        candidate="$(uv python find '>=3.14.2' 2>/dev/null)" || candidate=""
+        if [ -n "$candidate" ] && eqw_python_ok "$candidate"; then echo "$candidate"; return; fi
+    fi
+}
+
+# The Debian mirror this host already uses; never a hard-coded host.
+eqw_mirror() {
+    local mirror=""
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+        mirror="$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)"
+    fi
+    if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
+        mirror="$(awk '/^deb / && $2 ~ /^http/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list)"
+    fi
+    [ -n "$mirror" ] || eqw_die "no Debian mirror found in /etc/apt; set one up, or install Python >= 3.14.2"
+    echo "$mirror"
+}
+
+eqw_build_sid_root() {
+    [ "$(id -u)" -eq 0 ] || eqw_die "no Python >= 3.14.2 found, and building the Debian sid fallback needs root.
+Install Python >= 3.14.2 (pyenv, uv or your distribution), or run this as root."
+    if ! command -v debootstrap >/dev/null 2>&1; then
+        command -v apt-get >/dev/null 2>&1 || eqw_die "debootstrap is missing and there is no apt-get to install it"
+        eqw_say "installing debootstrap"
+        apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null \
+            || eqw_die "could not install debootstrap (is the Debian archive reachable?)"
+    fi
+    command -v unshare >/dev/null 2>&1 || eqw_die "unshare (util-linux) is missing"
+    local mirror partial="$EQW_ROOT.partial"
+    mirror="$(eqw_mirror)"
+    eqw_say "building a Debian sid root with Python 3.14 in $EQW_ROOT (about a minute, once)"
+    rm -rf "$partial"
+    mkdir -p "$(dirname "$EQW_ROOT")"
+    debootstrap --variant=minbase \
+        --include=python3.14,python3.14-venv,python3.14-dev,ca-certificates,gcc,g++,libc6-dev \
+        sid "$partial" "$mirror" >"$EQW_CACHE/debootstrap.log" 2>&1 \
+        || eqw_die "debootstrap failed; see $EQW_CACHE/debootstrap.log (is $mirror reachable?)"
+    touch "$partial/.equiwatt-ready"
+    rm -rf "$EQW_ROOT"
+    mv "$partial" "$EQW_ROOT"
+}
+
+# Decide where Python 3.14 comes from; build the sid root if need be.
+py314_setup() {
+    local native
+    native="$(eqw_find_native)"
+    if [ -n "$native" ] && [ -z "${EQUIWATT_FORCE_SID:-}" ]; then
+        EQW_MODE=native
+        EQW_PYTHON="$native"
+        EQW_VENVS="$EQW_CACHE/venvs"
+    else
+        [ -f "$EQW_ROOT/.equiwatt-ready" ] || eqw_build_sid_root
+        [ "$(id -u)" -eq 0 ] || eqw_die "the Debian sid root in $EQW_ROOT needs root to enter"
+        EQW_MODE=sid
+        EQW_PYTHON=/usr/bin/python3.14
+        EQW_VENVS=/opt/equiwatt-venvs
+        mkdir -p "$EQW_ROOT/etc/ssl/certs" "$EQW_ROOT$EQW_REPO"
+        cp -L /etc/resolv.conf "$EQW_ROOT/etc/resolv.conf" 2>/dev/null || true
+        local bundle="${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}"
+        [ -f "$bundle" ] && cp -L "$bundle" "$EQW_ROOT/etc/ssl/certs/host-ca-bundle.crt"
+    fi
+    mkdir -p "$EQW_CACHE"
+    eqw_say "Python: $EQW_MODE ($("$(eqw_host_python)" --version 2>&1 || true))"
+}
+
+eqw_host_python() {
+    if [ "$EQW_MODE" = native ]; then echo "$EQW_PYTHON"; else echo "$EQW_ROOT$EQW_PYTHON"; fi
+}
+
+# Run a command with Python 3.14 reachable, in the repository.
+# Environment variables named in EQW_PASS_ENV (space separated) are passed on.
+py314_run() {
+    if [ "$EQW_MODE" = native ]; then
+        (cd "$EQW_REPO" && "$@")
+        return
+    fi
+    local -a envs=(
+        "PATH=/usr/local/bin:/usr/bin:/bin" "HOME=/root" "LANG=C.UTF-8"
+        "PIP_CERT=/etc/ssl/certs/host-ca-bundle.crt"
+        "SSL_CERT_FILE=/etc/ssl/certs/host-ca-bundle.crt"
+        "PIP_DISABLE_PIP_VERSION_CHECK=1" "PIP_FIND_LINKS=" "PIP_CONFIG_FILE=/dev/null"
+    )
+    local name
+    for name in CI TERM COLUMNS ${EQW_PASS_ENV:-} $(compgen -e | grep -E '^EQUIWATT_' || true); do
+        [ -n "${!name+x}" ] && envs+=("$name=${!name}")
+    done
+    unshare --mount --propagation private -- /bin/sh -c '
+        root="$1"; repo="$2"; shift 2
+        mount -t proc proc "$root/proc" && mount -t sysfs sys "$root/sys" \
+            && mount --rbind /dev "$root/dev" && mount --bind "$repo" "$root$repo" \
+            || { echo "error: could not mount into $root" >&2; exit 2; }
+        cd "$root$repo" && exec chroot --userspec=0:0 "$root" /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$repo" "$@"
+    ' sh "$EQW_ROOT" "$EQW_REPO" /usr/bin/env -i "${envs[@]}" "$@"
+}
+
+# Create or reuse the virtual environment NAME for requirements file REQ
+# (relative to the repository); rebuilt when the file or what it includes changes.
+# Prints the environment's path as py314_run sees it.
+py314_venv() {
+    local name="$1" req="$2" venv hash marker
+    venv="$EQW_VENVS/$name"
+    hash="$(cd "$EQW_REPO" && cat "$req" "$(dirname "$req")"/*.txt | sha256sum | cut -c1-16)-$EQW_MODE"
+    if [ "$EQW_MODE" = native ]; then marker="$venv/.equiwatt-req"; else marker="$EQW_ROOT$venv/.equiwatt-req"; fi
+    if [ "$(cat "$marker" 2>/dev/null)" != "$hash" ]; then
+        eqw_say "building the $name environment from $req (a few minutes, once)"
+        py314_run rm -rf "$venv" \
+            && py314_run "$EQW_PYTHON" -m venv "$venv" \
+            && py314_run "$venv/bin/python" -m pip install -q --upgrade pip \
+            && py314_run "$venv/bin/python" -m pip install -q -r "$req" \
+            || eqw_die "installing $req failed (is the Python package index reachable?)"
+        echo "$hash" >"$marker"
+    fi
+    echo "$venv"
+}
