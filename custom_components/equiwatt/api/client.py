@@ -1,0 +1,149 @@
+"""The async client of the Equiwatt Open API."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+import math
+import os
+import re
+from typing import Final
+
+import aiohttp
+
+from .errors import (
+    EquiwattAuthError,
+    EquiwattConnectionError,
+    EquiwattInvalidResponseError,
+    EquiwattRateLimitedError,
+)
+from .models import EquiventsSnapshot
+from .parser import parse_equivents
+from .rate_limit import TokenGate, gate_for
+
+DEFAULT_BASE_URL: Final = "https://app.equiwatt.com"
+BASE_URL_ENV: Final = "EQUIWATT_API_URL"
+EQUIVENTS_PATH: Final = "/api/v3/equivents/"
+MAX_BODY_BYTES: Final = 1024 * 1024
+DEFAULT_RETRY_AFTER: Final = 60.0
+MAX_RETRY_AFTER: Final = 3600.0
+
+_BEARER = re.compile(r"^bearer(?:\s+|$)", re.IGNORECASE)
+
+
+def normalize_token(token: str) -> str:
+    """Strip surrounding white space and any leading `Bearer ` (in any case)."""
+    token = token.strip()
+    while _BEARER.match(token):
+        token = _BEARER.sub("", token, count=1).strip()
+    return token
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float:
+    """Seconds to wait after a 429: `Retry-After` in seconds or as a date, else 60."""
+    if not value:
+        return DEFAULT_RETRY_AFTER
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = (parsedate_to_datetime(value) - now).total_seconds()
+        except TypeError, ValueError:
+            return DEFAULT_RETRY_AFTER
+    if math.isnan(seconds):
+        return DEFAULT_RETRY_AFTER
+    return min(max(seconds, 1.0), MAX_RETRY_AFTER)
+
+
+async def _read_capped(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """Read the body, stopping just past `limit` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(64 * 1024):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            break
+    return b"".join(chunks)
+
+
+class EquiwattClient:
+    """Reads Equivents with one token, within Equiwatt's rate limits."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        token: str,
+        *,
+        base_url: str | None = None,
+        request_timeout: float = 20.0,
+        max_wait: float = 10.0,
+    ) -> None:
+        """Prepare a client; the base URL defaults to `EQUIWATT_API_URL`, then Equiwatt's."""
+        self._session = session
+        self._token = normalize_token(token)
+        if not self._token:
+            raise ValueError("the Equiwatt token is empty")
+        chosen = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+        self._base_url = chosen.rstrip("/")
+        self._request_timeout = request_timeout
+        self._max_wait = max_wait
+
+    @property
+    def base_url(self) -> str:
+        """The server this client talks to."""
+        return self._base_url
+
+    @property
+    def gate(self) -> TokenGate:
+        """The rate-limit gate this client shares with others of its token."""
+        return gate_for(self._base_url, self._token)
+
+    async def get_equivents(self) -> EquiventsSnapshot:
+        """Read the live Equivent and the recent ones."""
+        return await self.gate.run(self._fetch, self._max_wait)
+
+    async def _fetch(self) -> EquiventsSnapshot:
+        headers = {
+            "Authorization": f"Bearer {self._token}",
+            "Accept": "application/json",
+        }
+        try:
+            async with (
+                asyncio.timeout(self._request_timeout),
+                self._session.get(
+                    self._base_url + EQUIVENTS_PATH, headers=headers, allow_redirects=False
+                ) as response,
+            ):
+                body = await _read_capped(response, MAX_BODY_BYTES)
+                status = response.status
+                retry_after = response.headers.get("Retry-After")
+        except TimeoutError as err:
+            raise EquiwattConnectionError(
+                f"Equiwatt did not answer within {self._request_timeout:.0f} s"
+            ) from err
+        except aiohttp.ClientError as err:
+            raise EquiwattConnectionError(f"cannot reach Equiwatt ({type(err).__name__})") from err
+        now = datetime.now(UTC)
+        self._raise_for_status(status, retry_after, now)
+        if len(body) > MAX_BODY_BYTES:
+            raise EquiwattInvalidResponseError("the response is larger than 1 MiB")
+        return parse_equivents(body, now)
+
+    def _raise_for_status(self, status: int, retry_after: str | None, now: datetime) -> None:
+        if status in (401, 403):
+            raise EquiwattAuthError(f"Equiwatt rejected the token (HTTP {status})")
+        if status == 429:
+            wait = parse_retry_after(retry_after, now)
+            self.gate.limiter.block(wait)
+            raise EquiwattRateLimitedError(
+                f"Equiwatt's rate limit was hit (HTTP 429); retrying in {wait:.0f} s",
+                wait,
+                from_server=True,
+            )
+        if status >= 500:
+            raise EquiwattConnectionError(f"Equiwatt answered a server error (HTTP {status})")
+        if status != 200:
+            raise EquiwattInvalidResponseError(f"Equiwatt answered HTTP {status}")

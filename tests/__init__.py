@@ -1,0 +1,1 @@
+"""Tests of the Equiwatt integration, its API client and the simulator."""
