@@ -77,7 +77,7 @@ class World:
     webhook_targets: dict[str, dict[str, Any]] = field(default_factory=dict)
     log: deque[LogEntry] = field(default_factory=lambda: deque(maxlen=LOG_LENGTH))
     webhook_log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=1000))
-    rate_clock: Clock = time.monotonic
+    rate_clock: Clock = field(default=lambda: time.monotonic())  # late-bound: freezable
     _accepted: dict[str, deque[float]] = field(default_factory=dict)
 
     # Equivents

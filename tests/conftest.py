@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from unittest.mock import patch
 
 from aiohttp import web
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -20,6 +20,9 @@ from simulator import World, build_app
 
 TOKEN = "eqw-test-token-6f1c2a9b8d"
 WEBHOOK_ID = "equiwatt-test-hook-41d7e2"
+# Mid half-hour: the schedule polls at its slow interval (120 s) here.
+START_TIME = "2026-11-20T17:10:00+00:00"
+SLOW_POLL = 125
 
 
 @dataclass
@@ -38,11 +41,6 @@ async def start_simulator(world: World) -> tuple[web.AppRunner, str]:
     await site.start()
     port = runner.addresses[0][1]
     return runner, f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
-    """Let Home Assistant load custom_components/equiwatt."""
 
 
 @pytest.fixture
@@ -76,20 +74,14 @@ def mock_entry() -> MockConfigEntry:
 
 @pytest.fixture
 async def setup_entry(
-    hass: HomeAssistant, simulator: Simulator, mock_entry: MockConfigEntry
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    mock_entry: MockConfigEntry,
 ) -> MockConfigEntry:
-    """Set the entry up against the simulator."""
+    """Set the entry up against the simulator, with time frozen from the start."""
+    freezer.move_to(START_TIME)
     mock_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_entry.entry_id)
     await hass.async_block_till_done()
     return mock_entry
-
-
-@pytest.fixture
-def fast_limits() -> Iterator[None]:
-    """Shrink the client's rate limits, for tests that poll many times."""
-    with (
-        patch("custom_components.equiwatt.api.rate_limit.MIN_INTERVAL", 0.0),
-        patch("custom_components.equiwatt.api.rate_limit.WINDOW", 0.0),
-    ):
-        yield

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 import logging
+from unittest.mock import patch
 
 import aiohttp
 import pytest
@@ -21,7 +22,6 @@ from custom_components.equiwatt.api import (
 )
 from simulator import ManualClock, World
 from simulator.world import SimEquivent
-
 from tests.conftest import TOKEN, Simulator, start_simulator
 
 # The beta user's capture (shared/docs/equiwatt-open-api.md), as (start, end).
@@ -238,13 +238,25 @@ async def test_burst_is_coalesced_within_limits(
     logging.getLogger(__name__).info("burst: %d upstream calls, gaps %s", len(log), gaps)
 
 
+async def test_young_result_is_reused(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+    """A caller that would have to wait gets a result younger than 5 s instead."""
+    first = await EquiwattClient(session, TOKEN).get_equivents()
+    second = await EquiwattClient(session, TOKEN).get_equivents()
+    assert second is first
+    assert len(simulator.world.log) == 1
+
+
 async def test_waiting_too_long_raises_instead(
     simulator: Simulator, session: aiohttp.ClientSession
 ) -> None:
-    """A caller that would wait past max_wait gets the rate-limited error at once."""
+    """A caller that would wait past max_wait, with nothing young to reuse, gets the error at once."""
     client = EquiwattClient(session, TOKEN, max_wait=0.1)
     await client.get_equivents()
-    with pytest.raises(EquiwattRateLimitedError) as caught:
+    with (
+        patch("custom_components.equiwatt.api.rate_limit.REUSE_AGE", -1.0),
+        pytest.raises(EquiwattRateLimitedError) as caught,
+    ):
         await client.get_equivents()
     assert 0.5 < caught.value.retry_after <= 1.1
+    assert not caught.value.from_server
     assert len(simulator.world.log) == 1

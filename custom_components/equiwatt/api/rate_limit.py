@@ -2,8 +2,10 @@
 
 Equiwatt allows 1 call per second and 10 per minute per token. All clients of
 one token (in one event loop) share a `TokenGate`: it lets one call run at a
-time, spaces calls within the limits, lets callers that arrive while a call is
-waiting or in flight share its result, and honours a server's `Retry-After`.
+time, spaces calls within the limits, and honours a server's `Retry-After`.
+Callers that arrive while a call is in flight share its result, and callers
+that would have to wait while a result younger than `REUSE_AGE` exists get
+that result instead of spending another call.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from .models import EquiventsSnapshot
 MIN_INTERVAL: Final = 1.1
 WINDOW: Final = 61.0
 MAX_CALLS: Final = 10
+# A result this young is good enough for a caller who would otherwise wait.
+REUSE_AGE: Final = 5.0
 
 
 class RateLimiter:
@@ -72,7 +76,9 @@ class TokenGate:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         """Bind the gate to the event loop whose clock it uses."""
         self.limiter = RateLimiter(loop.time)
+        self._clock = loop.time
         self._pending: asyncio.Future[EquiventsSnapshot] | None = None
+        self._last: tuple[float, EquiventsSnapshot] | None = None
 
     async def run(
         self, fetch: Callable[[], Awaitable[EquiventsSnapshot]], max_wait: float
@@ -86,6 +92,8 @@ class TokenGate:
         self, fetch: Callable[[], Awaitable[EquiventsSnapshot]], max_wait: float
     ) -> EquiventsSnapshot:
         wait = self.limiter.delay()
+        if wait > 0 and self._last is not None and self._clock() - self._last[0] <= REUSE_AGE:
+            return self._last[1]
         if wait > max_wait:
             raise EquiwattRateLimitedError(
                 f"Equiwatt's rate limit allows the next call in {wait:.0f} s", wait
@@ -93,7 +101,9 @@ class TokenGate:
         if wait > 0:
             await asyncio.sleep(wait)
         self.limiter.record()
-        return await fetch()
+        result = await fetch()
+        self._last = (self._clock(), result)
+        return result
 
 
 _GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, TokenGate]] = (

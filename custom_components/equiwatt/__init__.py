@@ -1,0 +1,57 @@
+"""The Equiwatt integration: know the moment an Equivent starts and ends."""
+
+from __future__ import annotations
+
+from homeassistant.components import cloud
+from homeassistant.const import CONF_API_TOKEN, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from .api import EquiwattClient
+from .const import DOMAIN
+from .coordinator import EquiwattConfigEntry, EquiwattCoordinator, state_store
+from .webhook import (
+    async_delete_cloudhook,
+    async_ensure_cloudhook,
+    async_register_webhook,
+    push_issue_id,
+)
+
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.CALENDAR, Platform.EVENT, Platform.SENSOR]
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> bool:
+    """Set up an Equiwatt account from a config entry."""
+    client = EquiwattClient(async_get_clientsession(hass), entry.data[CONF_API_TOKEN])
+    coordinator = EquiwattCoordinator(hass, entry, client)
+    if await coordinator.async_restore():
+        # Saved state carries the entities through a restart even if Equiwatt is down.
+        await coordinator.async_refresh()
+    else:
+        await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    coordinator.async_start_stale_check()
+    async_register_webhook(hass, entry)
+    await async_ensure_cloudhook(hass, entry)
+    if "cloud" in hass.config.components:
+
+        async def _async_cloud_changed(state: cloud.CloudConnectionState) -> None:
+            if state is cloud.CloudConnectionState.CLOUD_CONNECTED:
+                await async_ensure_cloudhook(hass, entry)
+
+        entry.async_on_unload(cloud.async_listen_connection_change(hass, _async_cloud_changed))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> bool:
+    """Unload a config entry; the coordinator saves its state as it shuts down."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None:
+    """Delete what the entry left behind: its cloudhook, saved history and repair issue."""
+    await async_delete_cloudhook(hass, entry)
+    await state_store(hass, entry.entry_id).async_remove()
+    ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry))

@@ -1,0 +1,200 @@
+"""Config flow of the Equiwatt integration: one field, the token."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.components import webhook
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
+from homeassistant.const import CONF_API_TOKEN, CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from .api import (
+    EquiwattAuthError,
+    EquiwattClient,
+    EquiwattError,
+    EquiwattRateLimitedError,
+    normalize_token,
+)
+from .const import (
+    CONF_CLOUDHOOK_URL,
+    CONF_PUSH,
+    CONF_SLOW_INTERVAL,
+    DEFAULT_SLOW_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    MAX_SLOW_INTERVAL,
+    MIN_SLOW_INTERVAL,
+)
+from .webhook import async_create_cloudhook, webhook_urls
+
+TOKEN_SCHEMA = vol.Schema(
+    {vol.Required(CONF_API_TOKEN): TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))}
+)
+OPTIONS_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_SLOW_INTERVAL, default=DEFAULT_SLOW_INTERVAL): vol.All(
+            NumberSelector(
+                NumberSelectorConfig(
+                    min=MIN_SLOW_INTERVAL,
+                    max=MAX_SLOW_INTERVAL,
+                    step=10,
+                    unit_of_measurement="s",
+                    mode=NumberSelectorMode.BOX,
+                )
+            ),
+            vol.Coerce(int),
+        ),
+        vol.Required(CONF_PUSH, default=True): BooleanSelector(),
+    }
+)
+
+
+def token_unique_id(token: str) -> str:
+    """Return a unique id for a token that does not reveal it."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+async def async_check_token(hass: HomeAssistant, token: str) -> dict[str, str]:
+    """Try the token against Equiwatt; return the form errors, if any."""
+    if not token:
+        return {CONF_API_TOKEN: "empty_token"}
+    client = EquiwattClient(async_get_clientsession(hass), token)
+    try:
+        await client.get_equivents()
+    except EquiwattAuthError:
+        return {"base": "invalid_auth"}
+    except EquiwattRateLimitedError:
+        return {"base": "rate_limited"}
+    except EquiwattError as err:
+        LOGGER.debug("Equiwatt check failed: %s", err)
+        return {"base": "cannot_connect"}
+    except Exception:  # noqa: BLE001 - the flow's last resort
+        LOGGER.exception("Unexpected error while checking the Equiwatt token")
+        return {"base": "unknown"}
+    return {}
+
+
+class EquiwattConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add an Equiwatt account."""
+
+    VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> EquiwattOptionsFlow:
+        """Create the options flow."""
+        return EquiwattOptionsFlow()
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the token."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            token = normalize_token(user_input[CONF_API_TOKEN])
+            if token:
+                await self.async_set_unique_id(token_unique_id(token))
+                self._abort_if_unique_id_configured()
+            if not (errors := await async_check_token(self.hass, token)):
+                return await self._async_create(token)
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(TOKEN_SCHEMA, user_input),
+            errors=errors,
+        )
+
+    async def _async_create(self, token: str) -> ConfigFlowResult:
+        webhook_id = webhook.async_generate_id()
+        data: dict[str, Any] = {CONF_API_TOKEN: token, CONF_WEBHOOK_ID: webhook_id}
+        if (cloudhook := await async_create_cloudhook(self.hass, webhook_id)) is not None:
+            data[CONF_CLOUDHOOK_URL] = cloudhook
+        urls = webhook_urls(self.hass, data)
+        return self.async_create_entry(
+            title="Equiwatt",
+            data=data,
+            description="push_ready" if urls else "no_public_url",
+            description_placeholders=urls,
+        )
+
+    async def async_step_reauth(self, entry_data: dict[str, Any]) -> ConfigFlowResult:
+        """Equiwatt rejected the token: ask for a new one."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Take the new token after a rejection."""
+        return await self._async_replace_token(
+            "reauth_confirm", self._get_reauth_entry(), user_input
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the token."""
+        return await self._async_replace_token(
+            "reconfigure", self._get_reconfigure_entry(), user_input
+        )
+
+    async def _async_replace_token(
+        self, step_id: str, entry: ConfigEntry, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            token = normalize_token(user_input[CONF_API_TOKEN])
+            unique_id = token_unique_id(token)
+            if any(
+                other.unique_id == unique_id and other.entry_id != entry.entry_id
+                for other in self._async_current_entries(include_ignore=False)
+            ):
+                return self.async_abort(reason="already_configured")
+            if not (errors := await async_check_token(self.hass, token)):
+                return self.async_update_reload_and_abort(
+                    entry, unique_id=unique_id, data_updates={CONF_API_TOKEN: token}
+                )
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=TOKEN_SCHEMA,
+            errors=errors,
+            description_placeholders={"title": entry.title},
+        )
+
+
+class EquiwattOptionsFlow(OptionsFlowWithReload):
+    """Polling and push options, and the webhook URLs for the Equiwatt app."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show the webhook URLs and the options."""
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        urls = webhook_urls(self.hass, self.config_entry.data)
+        return self.async_show_form(
+            step_id="init" if urls else "init_no_public_url",
+            data_schema=self.add_suggested_values_to_schema(
+                OPTIONS_SCHEMA, self.config_entry.options
+            ),
+            description_placeholders=urls,
+        )
+
+    async def async_step_init_no_public_url(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the same options when no URL reaches Home Assistant from the internet."""
+        return await self.async_step_init(user_input)

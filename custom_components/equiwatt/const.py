@@ -1,0 +1,30 @@
+"""Constants of the Equiwatt integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "equiwatt"
+LOGGER = logging.getLogger(__package__)
+
+CONF_WEBHOOK_ID: Final = "webhook_id"
+CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
+CONF_SLOW_INTERVAL: Final = "slow_interval"
+CONF_PUSH: Final = "push"
+
+DEFAULT_SLOW_INTERVAL: Final = 120
+MIN_SLOW_INTERVAL: Final = 60
+MAX_SLOW_INTERVAL: Final = 900
+
+# A webhook transition holds against a contrary API read this long.
+WEBHOOK_GRACE: Final = timedelta(minutes=5)
+# Polled entities become unavailable after this long with no good read.
+STALE_AFTER: Final = timedelta(minutes=10)
+# Webhook bodies above this size are refused unread.
+MAX_WEBHOOK_BODY: Final = 64 * 1024
+# How long an Equivent usually lasts, when nothing better is known.
+TYPICAL_DURATION: Final = timedelta(hours=1)
+
+STORAGE_VERSION: Final = 1

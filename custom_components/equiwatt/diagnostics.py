@@ -1,0 +1,68 @@
+"""Diagnostics of an Equiwatt entry, with the token and the webhook redacted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_API_TOKEN, CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+
+from .api import Equivent
+from .const import CONF_CLOUDHOOK_URL
+from .coordinator import EquiwattConfigEntry
+from .webhook import webhook_urls
+
+TO_REDACT = {CONF_API_TOKEN, CONF_WEBHOOK_ID, CONF_CLOUDHOOK_URL}
+
+
+def _equivent(equivent: Equivent | None) -> dict[str, str | None] | None:
+    if equivent is None:
+        return None
+    return {
+        "start": equivent.start.isoformat(),
+        "end": None if equivent.end is None else equivent.end.isoformat(),
+    }
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: EquiwattConfigEntry
+) -> dict[str, Any]:
+    """Return what support needs to see, and nothing secret."""
+    coordinator = entry.runtime_data
+    data = coordinator.data
+    tracker = coordinator.tracker
+    return {
+        "entry": {
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": dict(entry.options),
+        },
+        "state": {
+            "live": _equivent(data.live),
+            "expected_end": None if data.expected_end is None else data.expected_end.isoformat(),
+            "last": _equivent(data.last),
+            "history_length": len(data.history),
+            "last_source": tracker.last_source,
+            "webhook_override": None
+            if tracker.override is None
+            else {"active": tracker.override.active, "at": tracker.override.at.isoformat()},
+        },
+        "polling": {
+            "last_update_success": coordinator.last_update_success,
+            "last_good_read": None
+            if coordinator.last_good_read is None
+            else coordinator.last_good_read.isoformat(),
+            "stale": coordinator.stale,
+            "next_interval_seconds": None
+            if coordinator.update_interval is None
+            else coordinator.update_interval.total_seconds(),
+            "push_trusted": coordinator.push_trusted,
+            "api_calls_last_minute": coordinator.client.gate.limiter.calls_in_window(),
+            "custom_api_url": coordinator.client.base_url != "https://app.equiwatt.com",
+        },
+        "webhook": {
+            "reachable_from_internet": webhook_urls(hass, entry.data) is not None,
+            "cloudhook": CONF_CLOUDHOOK_URL in entry.data,
+            "recent_calls": list(coordinator.webhook_calls),
+        },
+    }

@@ -1,0 +1,38 @@
+"""The base entity of the Equiwatt integration."""
+
+from __future__ import annotations
+
+from typing import override
+
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN
+from .coordinator import EquiwattCoordinator
+
+
+class EquiwattEntity(CoordinatorEntity[EquiwattCoordinator]):
+    """An entity of the Equiwatt service device of one config entry."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: EquiwattCoordinator, description: EntityDescription) -> None:
+        """Name the entity after its description, on the entry's device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        entry = coordinator.config_entry
+        self._attr_unique_id = f"{entry.entry_id}-{description.key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, entry.entry_id)},
+            entry_type=DeviceEntryType.SERVICE,
+            manufacturer="equiwatt",
+            name="Equiwatt",
+            configuration_url="https://www.equiwatt.com",
+        )
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Available unless Equiwatt has had no good read (nor webhook) for 10 minutes."""
+        return self.coordinator.data is not None and not self.coordinator.stale

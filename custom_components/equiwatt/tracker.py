@@ -1,0 +1,285 @@
+"""The one place that decides Equivent transitions, from webhooks and polls alike.
+
+Pure logic: no Home Assistant, no I/O. Every Equivent is identified by its
+start time; `started` and `ended` fire at most once each per Equivent, whatever
+source reports the change first. The first API read after a (re)start is a
+baseline: it brings the state up to date and fires nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+import statistics
+from typing import Any
+
+from .api import Equivent, EquiventsSnapshot
+from .const import LOGGER, TYPICAL_DURATION, WEBHOOK_GRACE
+from .models import EquiwattData
+
+MAX_HISTORY = 1000
+MAX_FIRED = 50
+
+
+class Intent(StrEnum):
+    """What a webhook call says."""
+
+    STARTED = "started"
+    ENDED = "ended"
+    PING = "ping"
+
+
+class Source(StrEnum):
+    """Who reported a change first."""
+
+    API = "api"
+    WEBHOOK = "webhook"
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """An Equivent started or ended."""
+
+    kind: Intent
+    equivent: Equivent
+
+
+@dataclass(slots=True)
+class Live:
+    """The Equivent in progress as we know it."""
+
+    start: datetime
+    planned_end: datetime | None = None
+    provisional: bool = False  # start is a webhook's arrival time
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A webhook's word, which holds against the API for the grace period."""
+
+    active: bool
+    at: datetime
+
+
+@dataclass(slots=True)
+class Tracker:
+    """Equivent state and history for one account."""
+
+    grace: timedelta = WEBHOOK_GRACE
+    live: Live | None = None
+    history: dict[datetime, Equivent] = field(default_factory=dict)
+    provisional_history: set[datetime] = field(default_factory=set)
+    fired: dict[datetime, set[Intent]] = field(default_factory=dict)
+    override: Override | None = None
+    last_webhook: datetime | None = None
+    last_source: Source | None = None
+    baseline_done: bool = False
+
+    # Inputs
+
+    def apply_snapshot(self, snapshot: EquiventsSnapshot, now: datetime) -> list[Transition]:
+        """Take an API read; return the transitions to fire."""
+        self._merge_history(snapshot.history)
+        transitions: list[Transition] = []
+        api_live = snapshot.live
+        if self.override is not None and (api_live is not None) != self.override.active:
+            if now - self.override.at < self.grace:
+                return self._finish(transitions, Source.API)
+            LOGGER.warning(
+                "Equiwatt's API has said for %s that no Equivent is %s, contrary to a "
+                "webhook; following the API",
+                self.grace,
+                "live" if self.override.active else "over",
+            )
+        self.override = None
+        if api_live is None:
+            if self.live is not None:
+                transitions += self._end(self._finished_from_api(self.live, now))
+        elif self.live is None:
+            transitions += self._start(api_live)
+        elif self.live.provisional:
+            self._adopt(api_live)
+        elif self.live.start == api_live.start:
+            self.live.planned_end = api_live.end
+        else:
+            previous = self.history.get(self.live.start) or Equivent(
+                self.live.start, api_live.start
+            )
+            transitions += self._end(previous)
+            transitions += self._start(api_live)
+        return self._finish(transitions, Source.API)
+
+    def apply_webhook(self, intent: Intent, now: datetime) -> list[Transition]:
+        """Take a webhook call; return the transitions to fire."""
+        self.last_webhook = now
+        transitions: list[Transition] = []
+        if intent is Intent.STARTED and self.live is None and not self._just_ended(now):
+            self.override = Override(True, now)
+            transitions += self._start(Equivent(now), provisional=True)
+        elif intent is Intent.ENDED and self.live is not None:
+            self.override = Override(False, now)
+            equivent = Equivent(self.live.start, now)
+            if self.live.provisional:
+                self.provisional_history.add(equivent.start)
+            transitions += self._end(equivent)
+        if transitions:
+            self.last_source = Source.WEBHOOK
+        return transitions
+
+    # Outputs
+
+    def data(self) -> EquiwattData:
+        """Return the state for the entities."""
+        history = tuple(sorted(self.history.values(), key=lambda e: e.start, reverse=True))
+        if self.live is None:
+            return EquiwattData(None, None, history, self.last_webhook)
+        live = Equivent(self.live.start, self.live.planned_end)
+        return EquiwattData(live, self.expected_end(), history, self.last_webhook)
+
+    def expected_end(self) -> datetime | None:
+        """Return the planned end of the live Equivent, else its start plus a typical length."""
+        if self.live is None:
+            return None
+        if self.live.planned_end is not None:
+            return self.live.planned_end
+        recent = sorted(self.history, reverse=True)[:10]
+        durations = [d for s in recent if (d := self.history[s].duration) is not None]
+        typical = statistics.median_low(durations) if durations else TYPICAL_DURATION
+        return self.live.start + typical
+
+    # Internals
+
+    def _start(self, equivent: Equivent, *, provisional: bool = False) -> list[Transition]:
+        self.history.pop(equivent.start, None)
+        self.live = Live(equivent.start, equivent.end, provisional)
+        return self._fire(Intent.STARTED, equivent)
+
+    def _end(self, equivent: Equivent) -> list[Transition]:
+        self.live = None
+        if equivent.end is not None:
+            self.history[equivent.start] = equivent
+        return self._fire(Intent.ENDED, equivent)
+
+    def _adopt(self, api_live: Equivent) -> None:
+        """Replace a webhook's provisional start with the API's real one."""
+        assert self.live is not None
+        fired = self.fired.pop(self.live.start, set())
+        self.fired.setdefault(api_live.start, set()).update(fired)
+        self.live = Live(api_live.start, api_live.end)
+
+    def _finished_from_api(self, live: Live, now: datetime) -> Equivent:
+        """How the live Equivent ended, from the API's history when it has it."""
+        if live.start in self.history:
+            return self.history[live.start]
+        if live.provisional:
+            for equivent in self.history.values():
+                if equivent.end is not None and equivent.start <= live.start <= equivent.end:
+                    self.fired.setdefault(equivent.start, set()).update(
+                        self.fired.pop(live.start, set())
+                    )
+                    return equivent
+            # The API never knew it: a spoofed or mistaken webhook.
+            return Equivent(live.start, None)
+        return Equivent(live.start, now)
+
+    def _merge_history(self, finished: tuple[Equivent, ...]) -> None:
+        for equivent in finished:
+            for start in list(self.provisional_history):
+                guess = self.history.get(start)
+                if guess is None or _overlap(guess, equivent, self.grace):
+                    self.history.pop(start, None)
+                    self.provisional_history.discard(start)
+            self.history[equivent.start] = equivent
+        if len(self.history) > MAX_HISTORY:
+            for start in sorted(self.history)[: len(self.history) - MAX_HISTORY]:
+                del self.history[start]
+
+    def _fire(self, kind: Intent, equivent: Equivent) -> list[Transition]:
+        done = self.fired.setdefault(equivent.start, set())
+        if kind in done:
+            return []
+        done.add(kind)
+        if len(self.fired) > MAX_FIRED:
+            for start in sorted(self.fired)[: len(self.fired) - MAX_FIRED]:
+                del self.fired[start]
+        return [Transition(kind, equivent)]
+
+    def _just_ended(self, now: datetime) -> bool:
+        """Whether an Equivent ended within the grace period (a late or repeated `started`)."""
+        if not self.history:
+            return False
+        latest = self.history[max(self.history)]
+        return latest.end is not None and now - latest.end < self.grace
+
+    def _finish(self, transitions: list[Transition], source: Source) -> list[Transition]:
+        if transitions:
+            self.last_source = source
+        if not self.baseline_done:
+            self.baseline_done = True
+            return []
+        return transitions
+
+    # Storage
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready copy of what must outlive a restart."""
+        live = self.live
+        return {
+            "live": None
+            if live is None
+            else {
+                "start": live.start.isoformat(),
+                "planned_end": _iso(live.planned_end),
+                "provisional": live.provisional,
+            },
+            "history": [[e.start.isoformat(), _iso(e.end)] for e in self.data().history],
+            "provisional_history": [s.isoformat() for s in sorted(self.provisional_history)],
+            "fired": {s.isoformat(): sorted(k.value for k in v) for s, v in self.fired.items()},
+            "override": None
+            if self.override is None
+            else {"active": self.override.active, "at": self.override.at.isoformat()},
+            "last_webhook": _iso(self.last_webhook),
+            "last_source": self.last_source,
+        }
+
+    @classmethod
+    def from_dict(cls, stored: dict[str, Any]) -> Tracker:
+        """Restore what `as_dict` saved; the next API read is a baseline."""
+        tracker = cls()
+        if (live := stored.get("live")) is not None:
+            tracker.live = Live(
+                datetime.fromisoformat(live["start"]),
+                _from_iso(live.get("planned_end")),
+                bool(live.get("provisional")),
+            )
+        for start, end in stored.get("history", []):
+            equivent = Equivent(datetime.fromisoformat(start), _from_iso(end))
+            tracker.history[equivent.start] = equivent
+        tracker.provisional_history = {
+            datetime.fromisoformat(s) for s in stored.get("provisional_history", [])
+        }
+        tracker.fired = {
+            datetime.fromisoformat(s): {Intent(k) for k in kinds}
+            for s, kinds in stored.get("fired", {}).items()
+        }
+        if (override := stored.get("override")) is not None:
+            tracker.override = Override(override["active"], datetime.fromisoformat(override["at"]))
+        tracker.last_webhook = _from_iso(stored.get("last_webhook"))
+        if (source := stored.get("last_source")) is not None:
+            tracker.last_source = Source(source)
+        return tracker
+
+
+def _overlap(first: Equivent, second: Equivent, slack: timedelta) -> bool:
+    first_end = first.end or first.start
+    second_end = second.end or second.start
+    return first.start - slack <= second_end and second.start - slack <= first_end
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _from_iso(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
