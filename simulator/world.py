@@ -61,6 +61,11 @@ class LogEntry:
     status: int
 
 
+def _monotonic() -> float:
+    """Read time.monotonic at call time, so that a test's frozen clock applies."""
+    return time.monotonic()
+
+
 def token_hint(token: str) -> str:
     """Return a short stable hash of a token, for logs."""
     return hashlib.sha256(token.encode()).hexdigest()[:8]
@@ -77,7 +82,7 @@ class World:
     webhook_targets: dict[str, dict[str, Any]] = field(default_factory=dict)
     log: deque[LogEntry] = field(default_factory=lambda: deque(maxlen=LOG_LENGTH))
     webhook_log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=1000))
-    rate_clock: Clock = field(default=lambda: time.monotonic())  # late-bound: freezable
+    rate_clock: Clock = field(default=_monotonic)
     _accepted: dict[str, deque[float]] = field(default_factory=dict)
 
     # Equivents

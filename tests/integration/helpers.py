@@ -35,5 +35,5 @@ def fired_events() -> Iterator[list[tuple[str, dict[str, Any]]]]:
 
 
 def kinds(fired: list[tuple[str, dict[str, Any]]]) -> list[str]:
-    """The event types fired, in order."""
+    """List the event types fired, in order."""
     return [kind for kind, _ in fired]
