@@ -16,6 +16,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError
 
+from .api import read_capped
 from .const import CONF_CLOUDHOOK_URL, CONF_PUSH, DOMAIN, LOGGER, MAX_WEBHOOK_BODY
 from .coordinator import EquiwattConfigEntry
 from .tracker import Intent
@@ -88,7 +89,7 @@ async def async_handle_webhook(
     if request.content_length is not None and request.content_length > MAX_WEBHOOK_BODY:
         LOGGER.warning("Refused an Equiwatt webhook call with a body over 64 KiB")
         return web.Response(status=413)
-    body = await request.content.read(MAX_WEBHOOK_BODY + 1)
+    body = await read_capped(request.content, MAX_WEBHOOK_BODY)
     if len(body) > MAX_WEBHOOK_BODY:
         LOGGER.warning("Refused an Equiwatt webhook call with a body over 64 KiB")
         return web.Response(status=413)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 import logging
 from unittest.mock import patch
 
 import aiohttp
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 
 from custom_components.equiwatt.api import (
@@ -214,28 +215,58 @@ async def test_malformed_bodies(
 
 
 async def test_burst_is_coalesced_within_limits(
-    simulator: Simulator, session: aiohttp.ClientSession
+    simulator: Simulator, session: aiohttp.ClientSession, freezer: FrozenDateTimeFactory
 ) -> None:
-    """20 concurrent callers making 100 requests: few upstream calls, no 429, no violation."""
+    """20 concurrent callers: 100 requests at once, then every 2 s for 2 minutes.
+
+    Upstream: at most 10 calls in any 60 s, none closer than 1 s, no 429; every
+    caller gets data, or at once the local rate-limited error once the minute's
+    budget is spent.
+    """
     simulator.world.start_now()
     clients = [EquiwattClient(session, TOKEN) for _ in range(20)]
-    results: list[bool] = []
+    answers = 0
+    declined = 0
 
-    async def caller(client: EquiwattClient) -> None:
-        for _ in range(5):
-            snapshot = await client.get_equivents()
-            results.append(snapshot.live is not None)
+    async def round_of_requests(per_client: int) -> None:
+        nonlocal answers
 
-    await asyncio.gather(*(caller(client) for client in clients))
+        async def caller(client: EquiwattClient) -> None:
+            nonlocal answers, declined
+            for _ in range(per_client):
+                try:
+                    assert (await client.get_equivents()).live is not None
+                except EquiwattRateLimitedError as err:
+                    assert not err.from_server
+                    declined += 1
+                answers += 1
+
+        # Time is frozen: keep it moving while a caller waits its turn.
+        done = asyncio.gather(*(caller(client) for client in clients))
+        while not done.done():
+            for _ in range(50):
+                await asyncio.sleep(0)
+            if not done.done():
+                freezer.tick(timedelta(seconds=0.25))
+        await done
+
+    await round_of_requests(5)
+    assert answers == 100
+    assert len(simulator.world.log) == 1
+    for _ in range(60):
+        freezer.tick(timedelta(seconds=2))
+        await round_of_requests(1)
     log = list(simulator.world.log)
-    assert len(results) == 100
-    assert all(results)
-    assert len(log) <= 10
+    assert answers == 100 + 60 * 20
+    assert declined < answers / 2
     assert all(entry.status == 200 for entry in log)
     assert simulator.world.rate_violations() == []
-    gaps = [b.monotonic - a.monotonic for a, b in zip(log, log[1:], strict=False)]
-    assert min(gaps) >= 1.0
-    logging.getLogger(__name__).info("burst: %d upstream calls, gaps %s", len(log), gaps)
+    times = [entry.monotonic for entry in log]
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 1.0
+    assert max(sum(1 for t in times if start <= t < start + 60) for start in times) <= 10
+    logging.getLogger(__name__).warning(
+        "1300 requests: %d upstream calls, %d declined locally", len(log), declined
+    )
 
 
 async def test_young_result_is_reused(simulator: Simulator, session: aiohttp.ClientSession) -> None:

@@ -6,6 +6,7 @@ from .client import (
     EquiwattClient,
     normalize_token,
     parse_retry_after,
+    read_capped,
 )
 from .errors import (
     EquiwattAuthError,
@@ -32,4 +33,5 @@ __all__ = [
     "parse_equivents",
     "parse_retry_after",
     "parse_time",
+    "read_capped",
 ]

@@ -57,15 +57,13 @@ def parse_retry_after(value: str | None, now: datetime) -> float:
     return min(max(seconds, 1.0), MAX_RETRY_AFTER)
 
 
-async def _read_capped(response: aiohttp.ClientResponse, limit: int) -> bytes:
-    """Read the body, stopping just past `limit` bytes."""
+async def read_capped(stream: aiohttp.StreamReader, limit: int) -> bytes:
+    """Read a body, stopping once it is past `limit` bytes (then it is longer than `limit`)."""
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.content.iter_chunked(64 * 1024):
+    while size <= limit and (chunk := await stream.read(limit + 1 - size)):
         chunks.append(chunk)
         size += len(chunk)
-        if size > limit:
-            break
     return b"".join(chunks)
 
 
@@ -117,7 +115,7 @@ class EquiwattClient:
                     self._base_url + EQUIVENTS_PATH, headers=headers, allow_redirects=False
                 ) as response,
             ):
-                body = await _read_capped(response, MAX_BODY_BYTES)
+                body = await read_capped(response.content, MAX_BODY_BYTES)
                 status = response.status
                 retry_after = response.headers.get("Retry-After")
         except TimeoutError as err:

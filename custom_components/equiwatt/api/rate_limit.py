@@ -101,6 +101,7 @@ class TokenGate:
         if wait > 0:
             await asyncio.sleep(wait)
         self.limiter.record()
+        self._last = None  # after a failure, nothing older may be served
         result = await fetch()
         self._last = (self._clock(), result)
         return result

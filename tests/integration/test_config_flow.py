@@ -1,0 +1,223 @@
+"""The config, reauth, reconfigure and options flows."""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.equiwatt.config_flow import token_unique_id
+from custom_components.equiwatt.const import (
+    CONF_CLOUDHOOK_URL,
+    CONF_PUSH,
+    CONF_SLOW_INTERVAL,
+    CONF_WEBHOOK_ID,
+    DOMAIN,
+)
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_API_TOKEN
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from tests.conftest import SLOW_POLL, TOKEN, Simulator
+from tests.integration.conftest import advance
+
+EXTERNAL = "https://home.example.org"
+
+
+async def _user_flow(hass: HomeAssistant, token: str) -> dict:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_TOKEN: token}
+    )
+
+
+async def test_user_flow_with_public_url(hass: HomeAssistant, simulator: Simulator) -> None:
+    """A pasted `Bearer` token is normalised, checked live, and the two URLs are shown."""
+    hass.config.external_url = EXTERNAL
+    result = await _user_flow(hass, f"  Bearer {TOKEN} ")
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Equiwatt"
+    data = result["data"]
+    assert data[CONF_API_TOKEN] == TOKEN
+    webhook_id = data[CONF_WEBHOOK_ID]
+    assert len(webhook_id) >= 32
+    assert result["description"] == "push_ready"
+    assert result["description_placeholders"] == {
+        "started_url": f"{EXTERNAL}/api/webhook/{webhook_id}?event=started",
+        "ended_url": f"{EXTERNAL}/api/webhook/{webhook_id}?event=ended",
+    }
+    entry = result["result"]
+    assert entry.unique_id == token_unique_id(TOKEN)
+    assert TOKEN not in entry.unique_id
+    await hass.async_block_till_done()
+    assert len(simulator.world.log) == 1, "the entry's first refresh reuses the flow's check"
+
+
+async def test_user_flow_without_public_url(hass: HomeAssistant, simulator: Simulator) -> None:
+    """Without a URL the internet can reach, the user is told push will not work."""
+    result = await _user_flow(hass, TOKEN)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] == "no_public_url"
+    assert result["description_placeholders"] is None
+
+
+async def test_user_flow_creates_cloudhook(hass: HomeAssistant, simulator: Simulator) -> None:
+    """With Home Assistant Cloud, a cloudhook is created and shown instead."""
+    hass.config.components.add("cloud")
+    with (
+        patch("homeassistant.components.cloud.async_active_subscription", return_value=True),
+        patch("homeassistant.components.cloud.async_is_connected", return_value=True),
+        patch(
+            "homeassistant.components.cloud.async_create_cloudhook",
+            return_value="https://hooks.nabu.casa/abc",
+        ) as create,
+    ):
+        result = await _user_flow(hass, TOKEN)
+        await hass.async_block_till_done()
+    create.assert_awaited_once()
+    assert result["data"][CONF_CLOUDHOOK_URL] == "https://hooks.nabu.casa/abc"
+    assert result["description_placeholders"]["started_url"] == (
+        "https://hooks.nabu.casa/abc?event=started"
+    )
+
+
+@pytest.mark.parametrize(
+    ("token", "fault", "errors"),
+    [
+        ("   ", None, {CONF_API_TOKEN: "empty_token"}),
+        ("Bearer ", None, {CONF_API_TOKEN: "empty_token"}),
+        ("wrong-token", None, {"base": "invalid_auth"}),
+        (TOKEN, {"status": 503}, {"base": "cannot_connect"}),
+        (TOKEN, {"malformed": "html"}, {"base": "cannot_connect"}),
+        (TOKEN, {"status": 429}, {"base": "rate_limited"}),
+    ],
+)
+async def test_user_flow_errors_then_recovers(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    token: str,
+    fault: dict | None,
+    errors: dict[str, str],
+) -> None:
+    """Each failure shows its error on the form and loses nothing; a good token then works."""
+    if fault:
+        simulator.world.faults.update({**fault, "remaining": 1})
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_TOKEN: token}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    freezer.tick(120)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_TOKEN: TOKEN}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+
+async def test_user_flow_unexpected_error(hass: HomeAssistant, simulator: Simulator) -> None:
+    """An unexpected error is `unknown`, logged, and the form stays."""
+    with patch(
+        "custom_components.equiwatt.config_flow.EquiwattClient.get_equivents",
+        side_effect=RuntimeError("boom"),
+    ):
+        result = await _user_flow(hass, TOKEN)
+    assert result["errors"] == {"base": "unknown"}
+
+
+async def test_same_token_twice_aborts(
+    hass: HomeAssistant, simulator: Simulator, mock_entry: MockConfigEntry
+) -> None:
+    """The same token (however pasted) cannot be added twice."""
+    mock_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(mock_entry, unique_id=token_unique_id(TOKEN))
+    result = await _user_flow(hass, f"bearer {TOKEN}")
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert len(simulator.world.log) == 0
+
+
+async def test_reauth(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A rejected token leads to reauth; a wrong one is refused; a good one reloads the entry."""
+    simulator.world.tokens = {"rotated-token-999"}
+    await advance(hass, freezer, SLOW_POLL)
+    [flow] = hass.config_entries.flow.async_progress()
+    assert flow["step_id"] == "reauth_confirm"
+    result = await hass.config_entries.flow.async_configure(flow["flow_id"])
+    assert result["description_placeholders"]["title"] == "Equiwatt"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_TOKEN: TOKEN}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    await advance(hass, freezer, 5)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_TOKEN: "Bearer rotated-token-999"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert setup_entry.data[CONF_API_TOKEN] == "rotated-token-999"
+    assert setup_entry.unique_id == token_unique_id("rotated-token-999")
+    await hass.async_block_till_done()
+
+
+async def test_reconfigure_and_its_duplicate_check(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Reconfigure changes the token, keeping the webhook; another entry's token aborts."""
+    other = MockConfigEntry(domain=DOMAIN, unique_id=token_unique_id("taken-token"), data={})
+    other.add_to_hass(hass)
+    webhook_id = setup_entry.data[CONF_WEBHOOK_ID]
+    result = await setup_entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    aborted = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_TOKEN: "taken-token"}
+    )
+    assert aborted["reason"] == "already_configured"
+    simulator.world.tokens.add("new-token-777")
+    await advance(hass, freezer, 5)
+    result = await setup_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_TOKEN: "new-token-777"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert setup_entry.data == {CONF_API_TOKEN: "new-token-777", CONF_WEBHOOK_ID: webhook_id}
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize(("external", "step"), [(True, "init"), (False, "init_no_public_url")])
+async def test_options_flow(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    external: bool,
+    step: str,
+) -> None:
+    """Options show the URLs (or why there are none), save, and reload the entry."""
+    if external:
+        hass.config.external_url = EXTERNAL
+    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    assert result["step_id"] == step
+    if external:
+        assert result["description_placeholders"]["ended_url"].endswith("?event=ended")
+    await advance(hass, freezer, 5)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SLOW_INTERVAL: 300, CONF_PUSH: False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert setup_entry.options == {CONF_SLOW_INTERVAL: 300, CONF_PUSH: False}
+    assert setup_entry.runtime_data.schedule.slow == 300

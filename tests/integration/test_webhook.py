@@ -1,0 +1,357 @@
+"""Webhook push through Home Assistant's real webhook path: design.md items 2, 8 and 9."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.equiwatt.tracker import Intent
+from custom_components.equiwatt.webhook import parse_intent
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+from tests.conftest import SLOW_POLL, TOKEN, WEBHOOK_ID, Simulator
+from tests.integration.conftest import advance, settle
+from tests.integration.helpers import BINARY, LAST_END, LAST_WEBHOOK, START, fired_events, kinds
+
+PATH = f"/api/webhook/{WEBHOOK_ID}"
+
+STARTED_FORMS: list[dict[str, Any]] = [
+    {"params": {"event": "started"}},
+    {"params": {"trigger": "Equivent started"}},
+    {"params": {"type": "START"}},
+    {"json": {"event": "started"}},
+    {"json": {"Trigger": "equivent_start", "points": 12}},
+    {"data": "event=started", "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+    {"data": "Equivent started!", "headers": {"Content-Type": "text/plain"}},
+    {"data": '"started"', "headers": {"Content-Type": "application/json"}},
+]
+ENDED_FORMS: list[dict[str, Any]] = [
+    {"params": {"event": "ended"}},
+    {"params": {"type": "finish"}},
+    {"json": {"type": "stop"}},
+    {
+        "data": "trigger=Equivent%20ended",
+        "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+    },
+    {"data": "The Equivent has finished", "headers": {"Content-Type": "text/plain"}},
+]
+PING_FORMS: list[dict[str, Any]] = [
+    {},
+    {"json": {"trigger": "demo"}},
+    {"json": {"account": "{{customer_id}}", "note": "hello"}},
+    {"json": [1, 2, 3]},
+    {"data": "user=42&name=x", "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+    {"data": "hello there", "headers": {"Content-Type": "text/plain"}},
+    {"params": {"event": "demo"}, "json": {"event": "started"}},
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "body", "content_type", "intent"),
+    [
+        ({"EVENT": "started"}, b"", "", Intent.STARTED),
+        ({}, b'{"event": 5}', "application/json", Intent.PING),
+        ({}, b"event=ended", "text/plain", Intent.ENDED),
+        ({}, b"status=Equivent started", "text/plain", Intent.STARTED),
+        ({}, b"\xff\xfe start", "application/octet-stream", Intent.STARTED),
+        ({}, b"   ", "", Intent.PING),
+        ({"event": "restarted"}, b"", "", Intent.STARTED),
+    ],
+)
+def test_parse_intent(
+    query: dict[str, str], body: bytes, content_type: str, intent: Intent
+) -> None:
+    """Intent parsing edge cases."""
+    assert parse_intent(query, body, content_type) is intent
+
+
+async def _ready(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Move past setup's API call, so that a confirming refresh really calls."""
+    await advance(hass, freezer, 10)
+
+
+@pytest.mark.parametrize("form", STARTED_FORMS)
+async def test_started_in_every_form(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+    form: dict[str, Any],
+) -> None:
+    """Every accepted form of `started` turns the state on at once and fires once."""
+    await _ready(hass, freezer)
+    client = await hass_client_no_auth()
+    calls = len(simulator.world.log)
+    with fired_events() as fired:
+        response = await client.post(PATH, **form)
+        assert response.status == 200
+        assert await response.text() == ""
+        # The state changed before any API call was made.
+        assert hass.states.get(BINARY).state == STATE_ON
+        assert len(simulator.world.log) == calls
+        await settle(hass)
+    assert kinds(fired) == ["started"]
+    assert hass.states.get(LAST_WEBHOOK).state == dt_util.utcnow().isoformat()
+
+
+@pytest.mark.parametrize("form", ENDED_FORMS)
+async def test_ended_in_every_form(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+    form: dict[str, Any],
+) -> None:
+    """Every accepted form of `ended` turns the state off at once and fires once."""
+    simulator.world.start_now()
+    await advance(hass, freezer, SLOW_POLL)
+    assert hass.states.get(BINARY).state == STATE_ON
+    client = await hass_client_no_auth()
+    simulator.world.end_now()
+    with fired_events() as fired:
+        response = (
+            await client.put(PATH, **form) if "params" in form else await client.post(PATH, **form)
+        )
+        assert response.status == 200
+        assert hass.states.get(BINARY).state == STATE_OFF
+        await advance(hass, freezer, SLOW_POLL)
+    assert kinds(fired) == ["ended"]
+    assert hass.states.get(LAST_END).state != STATE_UNKNOWN
+
+
+@pytest.mark.parametrize("form", PING_FORMS)
+async def test_pings_change_no_state(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+    form: dict[str, Any],
+) -> None:
+    """A demo trigger, an empty body or unreadable variables only record the call and refresh."""
+    await _ready(hass, freezer)
+    client = await hass_client_no_auth()
+    calls = len(simulator.world.log)
+    with fired_events() as fired:
+        assert (await client.post(PATH, **form)).status == 200
+        await settle(hass)
+    assert fired == []
+    assert hass.states.get(BINARY).state == STATE_OFF
+    assert hass.states.get(LAST_WEBHOOK).state == dt_util.utcnow().isoformat()
+    assert len(simulator.world.log) == calls + 1, "a ping asks for a refresh"
+
+
+async def test_api_confirms_the_real_start(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """The webhook's arrival time is replaced by the API's start, without firing again."""
+    await _ready(hass, freezer)
+    event = simulator.world.start_now()
+    client = await hass_client_no_auth()
+    with fired_events() as fired:
+        await client.post(PATH, params={"event": "started"})
+        arrival = dt_util.utcnow()
+        assert hass.states.get(START).state == arrival.isoformat()
+        await settle(hass)
+        await advance(hass, freezer, SLOW_POLL)
+    assert hass.states.get(START).state == dt_util.utc_from_timestamp(int(event.start)).isoformat()
+    assert kinds(fired) == ["started"]
+
+
+async def test_spoofed_started_is_undone_after_grace(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A `started` the API never confirms holds for 5 minutes, then the API wins."""
+    await _ready(hass, freezer)
+    client = await hass_client_no_auth()
+    with fired_events() as fired, caplog.at_level(logging.WARNING):
+        await client.post(PATH, params={"event": "started"})
+        await advance(hass, freezer, 4 * 60 + 30, step=2)
+        assert hass.states.get(BINARY).state == STATE_ON
+        await advance(hass, freezer, 3 * 60, step=2)
+        assert hass.states.get(BINARY).state == STATE_OFF
+    assert kinds(fired) == ["started", "ended"]
+    assert "contrary to a webhook" in caplog.text
+    assert hass.states.get(LAST_END).state == STATE_UNKNOWN, "no history for a spoof"
+
+
+async def test_early_ended_holds_against_a_lagging_api(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """An `ended` holds while the API still says live; after the grace the API wins, firing nothing again."""
+    simulator.world.start_now()
+    await advance(hass, freezer, SLOW_POLL)
+    client = await hass_client_no_auth()
+    with fired_events() as fired:
+        await client.post(PATH, params={"event": "ended"})
+        await advance(hass, freezer, 4 * 60, step=2)
+        assert hass.states.get(BINARY).state == STATE_OFF
+        await advance(hass, freezer, 3 * 60, step=2)
+        assert hass.states.get(BINARY).state == STATE_ON
+        simulator.world.end_now()
+        await advance(hass, freezer, SLOW_POLL)
+        assert hass.states.get(BINARY).state == STATE_OFF
+    assert kinds(fired) == ["ended"]
+
+
+@pytest.mark.parametrize("webhook_first", [True, False])
+async def test_one_event_each_whichever_source_is_first(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+    webhook_first: bool,
+) -> None:
+    """Webhook before poll or poll before webhook: `started` and `ended` fire once each."""
+    client = await hass_client_no_auth()
+    with fired_events() as fired:
+        simulator.world.start_now()
+        if webhook_first:
+            await advance(hass, freezer, 5)
+            await client.post(PATH, params={"event": "started"})
+        await advance(hass, freezer, SLOW_POLL)
+        await client.post(PATH, params={"event": "started"})
+        await advance(hass, freezer, 600, step=5)
+        simulator.world.end_now()
+        if webhook_first:
+            await client.post(PATH, params={"event": "ended"})
+        await advance(hass, freezer, SLOW_POLL)
+        await client.post(PATH, params={"event": "ended"})
+        await client.post(PATH, params={"event": "started"})  # a late duplicate
+        await advance(hass, freezer, 600, step=5)
+    assert kinds(fired) == ["started", "ended"]
+    assert hass.states.get(BINARY).state == STATE_OFF
+
+
+async def test_storm_of_webhook_calls(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """50 calls in one second: limits hold, calls coalesce, the state is right."""
+    await _ready(hass, freezer)
+    simulator.world.start_now()
+    client = await hass_client_no_auth()
+    calls = len(simulator.world.log)
+    with fired_events() as fired:
+        responses = await asyncio.gather(
+            *(
+                client.post(PATH, params={"event": "started" if i % 3 else "ping"})
+                for i in range(50)
+            )
+        )
+        assert all(r.status == 200 for r in responses)
+        await advance(hass, freezer, 60, step=0.5)
+    assert kinds(fired) == ["started"]
+    assert hass.states.get(BINARY).state == STATE_ON
+    assert len(simulator.world.log) - calls <= 10
+    assert simulator.world.rate_violations() == []
+    assert all(entry.status == 200 for entry in simulator.world.log)
+
+
+async def test_unknown_id_oversized_and_get(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Unknown ids and GETs change nothing; bodies over 64 KiB are refused unread."""
+    client = await hass_client_no_auth()
+    with fired_events() as fired:
+        response = await client.post("/api/webhook/not-ours", params={"event": "started"})
+        assert response.status == 200
+        response = await client.get(PATH, params={"event": "started"})
+        assert response.status == 405
+        response = await client.post(PATH, params={"event": "started"}, data=b"x" * (64 * 1024 + 1))
+        assert response.status == 413
+
+        async def chunks() -> Any:
+            for _ in range(80):
+                yield b"y" * 1024
+
+        response = await client.post(PATH, params={"event": "started"}, data=chunks())
+        assert response.status == 413
+        await settle(hass)
+    assert fired == []
+    assert hass.states.get(BINARY).state == STATE_OFF
+    assert hass.states.get(LAST_WEBHOOK).state == STATE_UNKNOWN
+
+
+async def test_restart_between_start_and_end(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Started by webhook, restarted, ended by webhook: one event each, state restored."""
+    client = await hass_client_no_auth()
+    with fired_events() as fired:
+        simulator.world.start_now()
+        await advance(hass, freezer, 5)
+        await client.post(PATH, params={"event": "started"})
+        await advance(hass, freezer, SLOW_POLL)
+        assert await hass.config_entries.async_unload(setup_entry.entry_id)
+        await advance(hass, freezer, 120)
+        assert await hass.config_entries.async_setup(setup_entry.entry_id)
+        await hass.async_block_till_done()
+        assert hass.states.get(BINARY).state == STATE_ON
+        await advance(hass, freezer, SLOW_POLL)
+        simulator.world.end_now()
+        await client.post(PATH, params={"event": "ended"})
+        await advance(hass, freezer, SLOW_POLL)
+    assert kinds(fired) == ["started", "ended"]
+    assert hass.states.get(BINARY).state == STATE_OFF
+
+
+async def test_secrets_stay_out_of_the_log(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Neither the token nor the webhook id reach our log, faults and refusals included.
+
+    (Home Assistant's own webhook component names the id in its debug lines.)
+    """
+    client = await hass_client_no_auth()
+    with caplog.at_level(logging.DEBUG):
+        await client.post(PATH, params={"event": "started"})
+        await client.post(PATH, data=b"z" * (70 * 1024))
+        simulator.world.faults.update({"status": 500})
+        await advance(hass, freezer, 15 * 60, step=10)
+        simulator.world.tokens.discard(TOKEN)
+        simulator.world.faults.update({"status": None})
+        await advance(hass, freezer, SLOW_POLL)
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("custom_components")]
+    assert ours, "the scenario logs something of ours"
+    assert not [line for line in ours if TOKEN in line or WEBHOOK_ID in line]
+    assert TOKEN not in caplog.text
