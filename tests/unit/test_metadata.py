@@ -1,0 +1,98 @@
+"""The files Home Assistant, hassfest and HACS read: in sync and well-formed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PIL import Image
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+INTEGRATION = ROOT / "custom_components" / "equiwatt"
+
+
+def load(path: Path) -> dict:
+    """Read a JSON file."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_english_translation_is_strings() -> None:
+    """translations/en.json is exactly strings.json (no references a custom integration can't resolve)."""
+    strings = (INTEGRATION / "strings.json").read_text(encoding="utf-8")
+    assert (INTEGRATION / "translations" / "en.json").read_text(encoding="utf-8") == strings
+    assert "[%key:" not in strings
+
+
+def test_every_entity_has_a_name_and_an_icon() -> None:
+    """Each translation key of the design's table has a name and an icon."""
+    entities = load(INTEGRATION / "strings.json")["entity"]
+    icons = load(INTEGRATION / "icons.json")["entity"]
+    expected = {
+        "binary_sensor": {"equivent_active"},
+        "calendar": {"equivents"},
+        "event": {"equivent"},
+        "sensor": {
+            "equivent_start",
+            "last_equivent_start",
+            "last_equivent_end",
+            "last_equivent_duration",
+            "last_webhook",
+        },
+    }
+    for platform, keys in expected.items():
+        assert set(entities[platform]) == keys
+        assert set(icons[platform]) == keys
+        assert all(entities[platform][key]["name"] for key in keys)
+
+
+def test_manifest_as_hassfest_wants() -> None:
+    """Keys ordered domain, name, then alphabetically; what the contract names is there."""
+    manifest = load(INTEGRATION / "manifest.json")
+    keys = list(manifest)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+    assert manifest["domain"] == "equiwatt"
+    assert manifest["config_flow"] is True
+    assert manifest["dependencies"] == ["http", "webhook"]
+    assert manifest["after_dependencies"] == ["cloud"]
+    assert manifest["iot_class"] == "cloud_push"
+    assert manifest["integration_type"] == "service"
+    assert manifest["documentation"].startswith("https://")
+    assert manifest["issue_tracker"].startswith("https://")
+    assert manifest["requirements"] == []
+    assert manifest["version"]
+
+
+def test_hacs_manifest() -> None:
+    """hacs.json names the minimum Home Assistant and only keys HACS knows."""
+    hacs = load(ROOT / "hacs.json")
+    assert hacs["homeassistant"] == "2026.3.0"
+    assert set(hacs) <= {
+        "name", "content_in_root", "zip_release", "filename", "hide_default_branch",
+        "country", "homeassistant", "hacs", "persistent_directory", "render_readme",
+    }
+
+
+def test_brand_images() -> None:
+    """Icons are square at 256 and 512; logos are landscape with a 128 or 256 short side."""
+    brand = INTEGRATION / "brand"
+    for name, size in (("icon.png", 256), ("icon@2x.png", 512), ("dark_icon.png", 256)):
+        with Image.open(brand / name) as image:
+            assert image.size == (size, size)
+    for name, height in (("logo.png", 128), ("logo@2x.png", 256), ("dark_logo.png", 128)):
+        with Image.open(brand / name) as image:
+            assert image.height == height
+            assert image.width > image.height
+
+
+def test_quality_scale_covers_every_rule() -> None:
+    """Every rule is done or exempt, and every exemption says why."""
+    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text(encoding="utf-8"))["rules"]
+    assert len(rules) >= 52
+    for name, rule in rules.items():
+        if isinstance(rule, str):
+            assert rule == "done", name
+        else:
+            assert rule["status"] in ("done", "exempt"), name
+            assert rule.get("comment"), name
