@@ -20,7 +20,15 @@ SUPERSAMPLE = 4
 
 def _bolt(size: float, left: float, top: float) -> list[tuple[float, float]]:
     """Return a lightning bolt in a size x size box."""
-    points = [(0.58, 0.05), (0.22, 0.55), (0.47, 0.55), (0.38, 0.95), (0.78, 0.40), (0.52, 0.40), (0.64, 0.05)]
+    points = [
+        (0.58, 0.05),
+        (0.22, 0.55),
+        (0.47, 0.55),
+        (0.38, 0.95),
+        (0.78, 0.40),
+        (0.52, 0.40),
+        (0.64, 0.05),
+    ]
     return [(left + x * size, top + y * size) for x, y in points]
 
 

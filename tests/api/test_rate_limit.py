@@ -113,7 +113,12 @@ def test_gate_coalesces_any_burst(bursts: list[tuple[int, float]]) -> None:
         for index in range(1, len(calls)):
             assert calls[index] - calls[index - 1] >= 0.02 - 0.003
 
-    asyncio.run(scenario())
+    # A private loop: asyncio.run() would clear the current loop other fixtures use.
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(scenario())
+    finally:
+        loop.close()
 
 
 async def test_gates_are_per_token_and_server() -> None:

@@ -69,8 +69,16 @@ def test_hacs_manifest() -> None:
     hacs = load(ROOT / "hacs.json")
     assert hacs["homeassistant"] == "2026.3.0"
     assert set(hacs) <= {
-        "name", "content_in_root", "zip_release", "filename", "hide_default_branch",
-        "country", "homeassistant", "hacs", "persistent_directory", "render_readme",
+        "name",
+        "content_in_root",
+        "zip_release",
+        "filename",
+        "hide_default_branch",
+        "country",
+        "homeassistant",
+        "hacs",
+        "persistent_directory",
+        "render_readme",
     }
 
 
@@ -88,7 +96,9 @@ def test_brand_images() -> None:
 
 def test_quality_scale_covers_every_rule() -> None:
     """Every rule is done or exempt, and every exemption says why."""
-    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text(encoding="utf-8"))["rules"]
+    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text(encoding="utf-8"))[
+        "rules"
+    ]
     assert len(rules) >= 52
     for name, rule in rules.items():
         if isinstance(rule, str):

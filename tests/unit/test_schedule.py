@@ -11,7 +11,9 @@ from custom_components.equiwatt.schedule import PollSchedule
 BOUNDARY = datetime(2026, 11, 20, 17, 30, tzinfo=UTC)
 
 
-def poll_times(schedule: PollSchedule, start: datetime, hours: float, **kwargs: object) -> list[datetime]:
+def poll_times(
+    schedule: PollSchedule, start: datetime, hours: float, **kwargs: object
+) -> list[datetime]:
     """Simulate the poll times the schedule gives over a span."""
     times = []
     now = start

@@ -30,7 +30,10 @@ def test_baseline_is_silent() -> None:
     tracker = Tracker()
     assert tracker.apply_snapshot(snap(Equivent(T0)), T0) == []
     assert tracker.live is not None
-    assert tracker.apply_snapshot(snap(None, Equivent(T0, T0 + 60 * MIN)), T0 + 61 * MIN)[0].kind is Intent.ENDED
+    assert (
+        tracker.apply_snapshot(snap(None, Equivent(T0, T0 + 60 * MIN)), T0 + 61 * MIN)[0].kind
+        is Intent.ENDED
+    )
 
 
 def test_poll_then_new_equivent_replaces_old() -> None:

@@ -1,0 +1,1 @@
+"""Development tools: a real Home Assistant with the integration against the simulator."""

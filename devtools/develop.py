@@ -1,0 +1,70 @@
+"""scripts/develop: a real Home Assistant with Equiwatt against the simulator, until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+from pathlib import Path
+import signal
+import time
+
+from .stack import REPO, running_stack
+
+BANNER = """
+Equiwatt development instance is up ({elapsed:.0f} s).
+
+  Home Assistant   {ha}   (log in as dev / equiwatt)
+  Equiwatt device  {ha}/config/integrations/integration/equiwatt
+  Simulator        {sim}   (python -m simulator --help lists its control API)
+
+  Start an Equivent:  curl -X POST {sim}/_sim/equivents/start
+  End it:             curl -X POST {sim}/_sim/equivents/end
+  Webhooks off:       curl -X POST {sim}/_sim/faults -d '{{"webhooks": false}}'
+  Server bug on:      curl -X POST {sim}/_sim/faults -d '{{"server_bug": true}}'
+
+Home Assistant's log: {log}
+Press Ctrl-C to stop everything.
+"""
+
+
+async def main(args: argparse.Namespace) -> None:
+    """Run until interrupted."""
+    started = time.monotonic()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running_stack(Path(args.config), args.port, args.simulator_port) as stack:
+        print(
+            BANNER.format(
+                elapsed=time.monotonic() - started,
+                ha=stack.rest.base_url,
+                sim=stack.simulator_url,
+                log=Path(args.config) / "home-assistant.log",
+            ),
+            flush=True,
+        )
+        if args.check:
+            return
+        waiter = asyncio.ensure_future(stack.process.wait())
+        stopper = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (waiter, stopper):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        print("Stopping Home Assistant and the simulator...", flush=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="scripts/develop")
+    parser.add_argument(
+        "--config", default=str(REPO / "config"), help="config dir (default ./config)"
+    )
+    parser.add_argument("--port", type=int, default=8123, help="Home Assistant's port (8123)")
+    parser.add_argument(
+        "--simulator-port", type=int, default=8765, help="the simulator's port (8765)"
+    )
+    parser.add_argument("--check", action="store_true", help="start, set up, print, and stop again")
+    asyncio.run(main(parser.parse_args()))

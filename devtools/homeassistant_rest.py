@@ -1,0 +1,165 @@
+"""Drive a real Home Assistant over its REST API: onboarding, the Equiwatt flow, states.
+
+Used by scripts/develop, the end-to-end test and the benchmarks; it is not part
+of the integration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+import time
+from typing import Any
+
+import aiohttp
+
+DEV_USER = "dev"
+DEV_PASSWORD = "equiwatt"  # noqa: S105 - the documented login of the local development instance
+CLIENT_ID_PATH = "/"
+
+
+class HomeAssistantError(Exception):
+    """Home Assistant answered something unexpected."""
+
+
+@dataclass
+class HomeAssistantRest:
+    """A logged-in REST session with one Home Assistant."""
+
+    session: aiohttp.ClientSession
+    base_url: str
+    token: str = ""
+
+    @property
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    async def wait_until_up(self, timeout: float = 300) -> None:
+        """Wait until Home Assistant answers HTTP."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                async with self.session.get(f"{self.base_url}/api/onboarding") as response:
+                    if response.status < 500:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.5)
+        raise HomeAssistantError(
+            f"Home Assistant did not come up at {self.base_url} within {timeout:.0f} s"
+        )
+
+    async def login(self) -> None:
+        """Onboard a fresh instance (user dev / equiwatt), or log in to an onboarded one."""
+        client_id = f"{self.base_url}{CLIENT_ID_PATH}"
+        async with self.session.get(f"{self.base_url}/api/onboarding") as response:
+            steps = {step["step"]: step["done"] for step in await response.json()}
+        if not steps.get("user", True):
+            async with self.session.post(
+                f"{self.base_url}/api/onboarding/users",
+                json={
+                    "client_id": client_id,
+                    "name": "Developer",
+                    "username": DEV_USER,
+                    "password": DEV_PASSWORD,
+                    "language": "en",
+                },
+            ) as response:
+                code = (await self._json(response))["auth_code"]
+        else:
+            code = await self._login_flow(client_id)
+        async with self.session.post(
+            f"{self.base_url}/auth/token",
+            data={"grant_type": "authorization_code", "code": code, "client_id": client_id},
+        ) as response:
+            self.token = (await self._json(response))["access_token"]
+        for step, body in (
+            ("core_config", {}),
+            ("analytics", {}),
+            ("integration", {"client_id": client_id, "redirect_uri": client_id}),
+        ):
+            if not steps.get(step, True):
+                async with self.session.post(
+                    f"{self.base_url}/api/onboarding/{step}", json=body, headers=self._headers
+                ) as response:
+                    await self._json(response)
+
+    async def _login_flow(self, client_id: str) -> str:
+        async with self.session.post(
+            f"{self.base_url}/auth/login_flow",
+            json={
+                "client_id": client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": client_id,
+            },
+        ) as response:
+            flow = await self._json(response)
+        async with self.session.post(
+            f"{self.base_url}/auth/login_flow/{flow['flow_id']}",
+            json={"client_id": client_id, "username": DEV_USER, "password": DEV_PASSWORD},
+        ) as response:
+            result = await self._json(response)
+        if result.get("type") != "create_entry":
+            raise HomeAssistantError(f"login as {DEV_USER} failed: {result.get('errors')}")
+        return str(result["result"])
+
+    async def request(self, method: str, path: str, body: Any = None) -> Any:
+        """Call the REST API as the logged-in user."""
+        async with self.session.request(
+            method, f"{self.base_url}{path}", json=body, headers=self._headers
+        ) as response:
+            return await self._json(response)
+
+    async def equiwatt_entries(self) -> list[dict[str, Any]]:
+        """List the Equiwatt config entries."""
+        entries = await self.request("GET", "/api/config/config_entries/entry?domain=equiwatt")
+        return list(entries)
+
+    async def add_equiwatt(self, token: str) -> dict[str, Any]:
+        """Run the Equiwatt config flow with a token; return its final step."""
+        flow = await self.request(
+            "POST", "/api/config/config_entries/flow", {"handler": "equiwatt"}
+        )
+        if flow.get("type") != "form":
+            raise HomeAssistantError(f"the Equiwatt flow did not start: {flow}")
+        result: dict[str, Any] = await self.request(
+            "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", {"api_token": token}
+        )
+        if result.get("type") != "create_entry":
+            raise HomeAssistantError(f"the Equiwatt flow did not create an entry: {result}")
+        return result
+
+    async def webhook_urls(self, entry_id: str) -> dict[str, str]:
+        """Return the webhook URLs the options flow shows for an entry."""
+        flow = await self.request(
+            "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
+        )
+        await self.request("DELETE", f"/api/config/config_entries/options/flow/{flow['flow_id']}")
+        return dict(flow.get("description_placeholders") or {})
+
+    async def state(self, entity_id: str) -> dict[str, Any] | None:
+        """Return an entity's state, or None if there is none."""
+        async with self.session.get(
+            f"{self.base_url}/api/states/{entity_id}", headers=self._headers
+        ) as response:
+            if response.status == 404:
+                return None
+            return dict(await self._json(response))
+
+    async def wait_for_state(self, entity_id: str, wanted: str, timeout: float) -> float:
+        """Wait until an entity has a state; return how long it took."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            state = await self.state(entity_id)
+            if state is not None and state["state"] == wanted:
+                return time.monotonic() - started
+            await asyncio.sleep(0.05)
+        raise HomeAssistantError(f"{entity_id} did not become {wanted} within {timeout:.0f} s")
+
+    @staticmethod
+    async def _json(response: aiohttp.ClientResponse) -> Any:
+        if response.status >= 400:
+            raise HomeAssistantError(
+                f"{response.method} {response.url.path}: HTTP {response.status} {await response.text()}"
+            )
+        return await response.json()

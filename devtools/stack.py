@@ -1,0 +1,118 @@
+"""Start the simulator and a real Home Assistant with the integration, wired together."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+import contextlib
+from dataclasses import dataclass
+import os
+from pathlib import Path
+import shutil
+import signal
+import sys
+
+import aiohttp
+from aiohttp import web
+
+from simulator import RealClock, World, build_app
+
+from .homeassistant_rest import HomeAssistantRest
+
+REPO = Path(__file__).resolve().parent.parent
+DEV_TOKEN = "dev-token-0000"  # noqa: S105 - the simulator's token, not a real one
+
+
+@dataclass
+class Stack:
+    """A running simulator and Home Assistant, logged in and with Equiwatt set up."""
+
+    world: World
+    simulator_url: str
+    rest: HomeAssistantRest
+    entry_id: str
+    webhook_urls: dict[str, str]
+    process: asyncio.subprocess.Process
+    log_path: Path
+
+
+def prepare_config(config_dir: Path) -> None:
+    """Give a config dir our configuration.yaml (if it has none) and link the integration."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    if not (config_dir / "configuration.yaml").exists():
+        shutil.copy(REPO / "config" / "configuration.yaml", config_dir / "configuration.yaml")
+    components = config_dir / "custom_components"
+    components.mkdir(exist_ok=True)
+    link = components / "equiwatt"
+    if not link.exists():
+        link.symlink_to(REPO / "custom_components" / "equiwatt", target_is_directory=True)
+    blueprints = config_dir / "blueprints" / "automation"
+    blueprints.mkdir(parents=True, exist_ok=True)
+    ours = blueprints / "equiwatt"
+    if not ours.exists() and (REPO / "blueprints" / "automation" / "equiwatt").exists():
+        ours.symlink_to(REPO / "blueprints" / "automation" / "equiwatt", target_is_directory=True)
+
+
+async def start_simulator(world: World, port: int) -> tuple[web.AppRunner, str]:
+    """Serve the simulator on 127.0.0.1."""
+    runner = web.AppRunner(build_app(world), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+
+@contextlib.asynccontextmanager
+async def running_stack(
+    config_dir: Path, ha_port: int, sim_port: int, *, up_timeout: float = 600
+) -> AsyncIterator[Stack]:
+    """Run the whole stack; stop Home Assistant cleanly on the way out."""
+    prepare_config(config_dir)
+    world = World(clock=RealClock(), tokens={DEV_TOKEN})
+    runner, simulator_url = await start_simulator(world, sim_port)
+    base_url = f"http://127.0.0.1:{ha_port}"
+    env = {
+        **os.environ,
+        "EQUIWATT_API_URL": simulator_url,
+        "EQUIWATT_EXTERNAL_URL": base_url,
+        "SETUP_PORT": str(ha_port),
+    }
+    log_path = config_dir / "hass.log"
+    hass_bin = Path(sys.executable).with_name("hass")
+    with log_path.open("ab") as log:
+        process = await asyncio.create_subprocess_exec(
+            str(hass_bin),
+            "-c",
+            str(config_dir),
+            "--log-file",
+            str(config_dir / "home-assistant.log"),
+            env=env,
+            stdout=log,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        async with aiohttp.ClientSession() as session:
+            rest = HomeAssistantRest(session, base_url)
+            await rest.wait_until_up(up_timeout)
+            await rest.login()
+            entries = await rest.equiwatt_entries()
+            if entries:
+                entry_id = entries[0]["entry_id"]
+            else:
+                entry_id = (await rest.add_equiwatt(DEV_TOKEN))["result"]["entry_id"]
+            urls = await rest.webhook_urls(entry_id)
+            world.webhook_targets = {
+                "started": {"url": urls["started_url"], "payload": None},
+                "ended": {"url": urls["ended_url"], "payload": None},
+            }
+            yield Stack(world, simulator_url, rest, entry_id, urls, process, log_path)
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), 60)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        await runner.cleanup()
