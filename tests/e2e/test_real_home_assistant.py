@@ -1,0 +1,77 @@
+"""A real `hass` process with the integration, driven over HTTP, against the simulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import socket
+
+import pytest
+
+from devtools.stack import running_stack
+
+BINARY = "binary_sensor.equiwatt_equivent"
+ENTITIES = (
+    BINARY,
+    "sensor.equiwatt_equivent_start",
+    "sensor.equiwatt_last_equivent_start",
+    "sensor.equiwatt_last_equivent_end",
+    "sensor.equiwatt_last_equivent_duration",
+    "sensor.equiwatt_last_webhook",
+    "event.equiwatt_equivent",
+    "calendar.equiwatt_equivents",
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
+
+
+def free_port() -> int:
+    """Find a free loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_push_then_polling_in_a_real_home_assistant(
+    socket_enabled: None, tmp_path: Path
+) -> None:
+    """Config flow over REST, entities, webhook push on and off, then polling alone."""
+    async with running_stack(tmp_path / "config", free_port(), 0) as stack:
+        rest = stack.rest
+        for entity_id in ENTITIES:
+            assert await rest.state(entity_id) is not None, entity_id
+        assert (await rest.state(BINARY))["state"] == "off"
+        assert stack.webhook_urls["started_url"].endswith("?event=started")
+
+        # Push: the simulator starts an Equivent and calls the webhook.
+        stack.world.start_now()
+        await rest.wait_for_state(BINARY, "on", timeout=15)
+        assert (await rest.state("sensor.equiwatt_last_webhook"))["state"] != "unknown"
+        assert (await rest.state("event.equiwatt_equivent"))["attributes"][
+            "event_type"
+        ] == "started"
+        stack.world.end_now()
+        await rest.wait_for_state(BINARY, "off", timeout=15)
+        assert [s["status"] for s in stack.world.webhook_log] == [200, 200]
+
+        # Polling alone: webhooks off, slow interval at its 60 s minimum.
+        flow = await rest.request(
+            "POST", "/api/config/config_entries/options/flow", {"handler": stack.entry_id}
+        )
+        result = await rest.request(
+            "POST",
+            f"/api/config/config_entries/options/flow/{flow['flow_id']}",
+            {"slow_interval": 60, "push": True},
+        )
+        assert result["type"] == "create_entry"
+        stack.world.faults.webhooks = False
+        stack.world.start_now()
+        await rest.wait_for_state(BINARY, "on", timeout=90)
+        stack.world.end_now()
+        await rest.wait_for_state(BINARY, "off", timeout=90)
+        assert len(stack.world.webhook_log) == 2, "no webhook was sent while switched off"
+        assert stack.world.rate_violations() == []
+        assert all(entry.status == 200 for entry in stack.world.log)
+    log = (tmp_path / "config" / "home-assistant.log").read_text(encoding="utf-8")
+    ours = [line for line in log.splitlines() if "custom_components.equiwatt" in line]
+    assert not [line for line in ours if " ERROR " in line]
+    assert "dev-token-0000" not in log
