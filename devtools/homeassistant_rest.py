@@ -53,7 +53,9 @@ class HomeAssistantRest:
         """Onboard a fresh instance (user dev / equiwatt), or log in to an onboarded one."""
         client_id = f"{self.base_url}{CLIENT_ID_PATH}"
         async with self.session.get(f"{self.base_url}/api/onboarding") as response:
-            steps = {step["step"]: step["done"] for step in await response.json()}
+            # Once onboarding is over, Home Assistant answers 404 here.
+            done = response.status == 404
+            steps = {} if done else {s["step"]: s["done"] for s in await self._json(response)}
         if not steps.get("user", True):
             async with self.session.post(
                 f"{self.base_url}/api/onboarding/users",

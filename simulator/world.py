@@ -83,6 +83,7 @@ class World:
     log: deque[LogEntry] = field(default_factory=lambda: deque(maxlen=LOG_LENGTH))
     webhook_log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=1000))
     rate_clock: Clock = field(default=_monotonic)
+    request_count: int = 0  # every request ever, beyond what the capped log keeps
     _accepted: dict[str, deque[float]] = field(default_factory=dict)
 
     # Equivents
@@ -160,6 +161,7 @@ class World:
     def record(self, path: str, token: str | None, auth_ok: bool, status: int) -> None:
         """Add a request to the log."""
         hint = None if token is None else token_hint(token)
+        self.request_count += 1
         self.log.append(LogEntry(self.now(), self.rate_clock(), path, hint, auth_ok, status))
 
     def rate_violations(self) -> list[str]:

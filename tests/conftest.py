@@ -35,7 +35,7 @@ class Simulator:
 
 async def start_simulator(world: World) -> tuple[web.AppRunner, str]:
     """Serve the simulator on a free loopback port."""
-    runner = web.AppRunner(build_app(world))
+    runner = web.AppRunner(build_app(world), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -1,0 +1,58 @@
+"""Print the benchmark figures as a table, with the ratios against the baselines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import sys
+
+RESULTS = Path(__file__).resolve().parent.parent / "bench-results"
+
+
+def _load(name: str) -> dict | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def main() -> int:
+    """Print what bench-results holds; fail if a figure misses its target."""
+    missed: list[str] = []
+    if push := _load("push_latency"):
+        s = push["state_change_ms"]
+        print(
+            f"push latency (POST -> state), {s['n']} calls: p50 {s['p50']} ms, p99 {s['p99']} ms, max {s['max']} ms"
+        )
+    ours, fixed = _load("polling_adaptive"), _load("polling_fixed_30s")
+    if ours and fixed:
+        print(f"polling on {ours['events_file']}: adaptive vs fixed 30 s")
+        for label, key in (("calls per hour", "calls_per_hour"),):
+            print(f"  {label}: {ours[key]} vs {fixed[key]} (ratio {ours[key] / fixed[key]:.2f})")
+        for label, key in (
+            ("start detection", "start_detection_s"),
+            ("end detection", "end_detection_s"),
+        ):
+            a, b = ours[key], fixed[key]
+            print(
+                f"  {label} p50/p95/max s: {a['p50']}/{a['p95']}/{a['max']} vs {b['p50']}/{b['p95']}/{b['max']}"
+                f" (p95 ratio {a['p95'] / b['p95']:.2f})"
+                if b["p95"]
+                else ""
+            )
+        print(
+            f"  aligned starts within 15 s: {ours['aligned_within_15s']} vs {fixed['aligned_within_15s']}"
+        )
+        if ours["calls_per_hour"] > 75:
+            missed.append("more than 75 calls per hour")
+    if cost := _load("cost"):
+        print(
+            f"cost of one entry: start {cost['with_entry_start_s']} s vs empty {cost['empty_start_s']} s"
+            f" (ratio {cost['start_ratio']}), RSS {cost['with_entry_rss_mb']} MB vs {cost['empty_rss_mb']} MB"
+            f" (ratio {cost['rss_ratio']})"
+        )
+    for line in missed:
+        print(f"TARGET MISSED: {line}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
