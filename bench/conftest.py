@@ -27,6 +27,6 @@ def record(name: str, result: dict[str, Any]) -> None:
 
 
 def events_file() -> Path:
-    """The schedule to replay: --events FILE, else the one built from the captured sample."""
+    """Return the schedule to replay: --events FILE, else the one built from the captured sample."""
     chosen = os.environ.get("EQUIWATT_BENCH_EVENTS")
     return Path(chosen) if chosen else Path(__file__).resolve().parent / "events-sample.json"

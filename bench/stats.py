@@ -6,7 +6,7 @@ import math
 
 
 def percentile(values: list[float], fraction: float) -> float:
-    """The nearest-rank percentile (fraction in 0..1) of a non-empty list."""
+    """Return the nearest-rank percentile (fraction in 0..1) of a non-empty list."""
     ordered = sorted(values)
     rank = max(1, math.ceil(fraction * len(ordered)))
     return ordered[rank - 1]
