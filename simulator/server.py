@@ -298,21 +298,30 @@ async def _webhook_loop(app: web.Application) -> None:
         await send_due_webhooks(app)
 
 
+SEND_LOOP: web.AppKey[bool] = web.AppKey("send_loop", bool)
+
+
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     app[SESSION] = ClientSession(timeout=ClientTimeout(total=10))
     app[CHECKED] = [app[WORLD].now()]
-    task = asyncio.create_task(_webhook_loop(app))
+    task = asyncio.create_task(_webhook_loop(app)) if app[SEND_LOOP] else None
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     await app[SESSION].close()
 
 
-def build_app(world: World) -> web.Application:
-    """Build the simulator as an aiohttp application."""
+def build_app(world: World, *, webhook_loop: bool = True) -> web.Application:
+    """Build the simulator as an aiohttp application.
+
+    With `webhook_loop=False` webhooks go out only when the control API moves
+    the world (or a caller awaits `send_due_webhooks`), not every 0.2 s.
+    """
     app = web.Application()
     app[WORLD] = world
+    app[SEND_LOOP] = webhook_loop
     app.cleanup_ctx.append(_lifecycle)
     app.router.add_get(API_PATH, handle_equivents)
     app.router.add_get("/_sim/state", get_state)

@@ -84,6 +84,7 @@ class World:
     webhook_log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=1000))
     rate_clock: Clock = field(default=_monotonic)
     request_count: int = 0  # every request ever, beyond what the capped log keeps
+    rate_rejections: int = 0  # requests refused for going over the limits (not injected 429s)
     _accepted: dict[str, deque[float]] = field(default_factory=dict)
 
     # Equivents
@@ -141,9 +142,8 @@ class World:
         accepted = self._accepted.setdefault(token, deque())
         while accepted and accepted[0] <= now - RATE_WINDOW:
             accepted.popleft()
-        if accepted and now - accepted[-1] < RATE_INTERVAL:
-            return False
-        if len(accepted) >= RATE_MAX:
+        if (accepted and now - accepted[-1] < RATE_INTERVAL) or len(accepted) >= RATE_MAX:
+            self.rate_rejections += 1
             return False
         accepted.append(now)
         return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+import os
 
 from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
@@ -20,6 +21,8 @@ from simulator import World, build_app
 
 TOKEN = "eqw-test-token-6f1c2a9b8d"
 WEBHOOK_ID = "equiwatt-test-hook-41d7e2"
+# Fuzz tests run this many examples; soak mode (EQUIWATT_SOAK=1, set by scripts/test) 10,000.
+FUZZ_EXAMPLES = 10_000 if os.environ.get("EQUIWATT_SOAK") else 300
 # Mid half-hour: the schedule polls at its slow interval (120 s) here.
 START_TIME = "2026-11-20T17:10:00+00:00"
 SLOW_POLL = 125
@@ -33,9 +36,9 @@ class Simulator:
     url: str
 
 
-async def start_simulator(world: World) -> tuple[web.AppRunner, str]:
+async def start_simulator(world: World, *, webhook_loop: bool = True) -> tuple[web.AppRunner, str]:
     """Serve the simulator on a free loopback port."""
-    runner = web.AppRunner(build_app(world), access_log=None)
+    runner = web.AppRunner(build_app(world, webhook_loop=webhook_loop), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

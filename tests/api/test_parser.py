@@ -10,6 +10,7 @@ from hypothesis import given, settings, strategies as st
 import pytest
 
 from custom_components.equiwatt.api import EquiwattInvalidResponseError, parse_equivents, parse_time
+from tests.conftest import FUZZ_EXAMPLES
 
 NOW = datetime(2026, 11, 20, 17, 30, tzinfo=UTC)
 T0 = int(datetime(2026, 11, 20, 16, 1, 2, tzinfo=UTC).timestamp())
@@ -166,7 +167,7 @@ shaped = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None)
 @given(raw=st.binary(max_size=200) | json_values.map(lambda v: json.dumps(v).encode()) | shaped)
 def test_fuzz_parser_raises_only_its_own_error(raw: bytes) -> None:
     """Whatever arrives, the parser returns a sane snapshot or raises its own error."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from hypothesis import given, settings, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -16,7 +18,7 @@ from custom_components.equiwatt.webhook import parse_intent
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
-from tests.conftest import SLOW_POLL, TOKEN, WEBHOOK_ID, Simulator
+from tests.conftest import FUZZ_EXAMPLES, SLOW_POLL, TOKEN, WEBHOOK_ID, Simulator
 from tests.integration.conftest import advance, settle
 from tests.integration.helpers import BINARY, LAST_END, LAST_WEBHOOK, START, fired_events, kinds
 
@@ -355,3 +357,35 @@ async def test_secrets_stay_out_of_the_log(
     assert ours, "the scenario logs something of ours"
     assert not [line for line in ours if TOKEN in line or WEBHOOK_ID in line]
     assert TOKEN not in caplog.text
+
+
+text = st.text(max_size=40)
+fuzz_query = st.dictionaries(
+    st.sampled_from(["event", "Trigger", "TYPE", "x", "ev"]) | text, text, max_size=4
+)
+fuzz_body = st.one_of(
+    st.binary(max_size=300),
+    st.dictionaries(text, st.none() | st.booleans() | st.integers() | text, max_size=5).map(
+        lambda d: json.dumps(d).encode()
+    ),
+    text.map(str.encode),
+)
+fuzz_type = st.sampled_from(
+    [
+        "",
+        "application/json",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ]
+)
+
+
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None)
+@given(query=fuzz_query, body=fuzz_body, content_type=fuzz_type)
+def test_fuzz_intent_parser(query: dict[str, str], body: bytes, content_type: str) -> None:
+    """Whatever arrives, the intent parser answers one of the three intents and never raises."""
+    intent = parse_intent(query, body, content_type)
+    assert intent in (Intent.STARTED, Intent.ENDED, Intent.PING)
+    if not query and not body.strip():
+        assert intent is Intent.PING

@@ -1,0 +1,1 @@
+"""The fault soak: a simulated week through Home Assistant."""
