@@ -8,7 +8,6 @@ fixed 30 s poll, what a RESTful sensor does.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 import json
 import os
@@ -17,7 +16,7 @@ from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from bench.conftest import events_file, record
 from bench.stats import summary
@@ -26,29 +25,11 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 from simulator.world import SimEquivent
 from tests.conftest import Simulator
+from tests.timing import jump, seconds_to_next_timer
 
 BINARY = "binary_sensor.equiwatt_equivent"
 LEAD_IN = timedelta(hours=1)
 ALIGNED_WITHIN = 150  # seconds after a half-hour boundary: a "half-hour-aligned" start
-
-
-async def _settle(hass: HomeAssistant) -> None:
-    await hass.async_block_till_done()
-    for _ in range(2000):
-        if all(task.done() for task in hass._background_tasks):
-            break
-        await asyncio.sleep(0)
-    await hass.async_block_till_done()
-
-
-def _next_timer(hass: HomeAssistant) -> float:
-    """Loop time of the earliest pending timer."""
-    whens = [
-        handle.when()
-        for handle in hass.loop._scheduled  # type: ignore[attr-defined]
-        if isinstance(handle, asyncio.TimerHandle) and not handle.cancelled()
-    ]
-    return min(whens)
 
 
 async def replay(
@@ -77,10 +58,7 @@ async def replay(
     started = dt_util.utcnow().timestamp()
     stop = last + LEAD_IN.total_seconds()
     while dt_util.utcnow().timestamp() < stop:
-        wait = max(_next_timer(hass) - hass.loop.time(), 0.0) + 0.001
-        freezer.tick(timedelta(seconds=wait))
-        async_fire_time_changed(hass)
-        await _settle(hass)
+        await jump(hass, freezer, seconds_to_next_timer(hass) + 0.001)
     hours = (dt_util.utcnow().timestamp() - started) / 3600
     starts, ends, aligned = [], [], []
     for event in events:

@@ -101,11 +101,7 @@ py314_setup() {
         [ -f "$bundle" ] && cp -L "$bundle" "$EQW_ROOT/etc/ssl/certs/host-ca-bundle.crt"
     fi
     mkdir -p "$EQW_CACHE"
-    eqw_say "Python: $EQW_MODE ($("$(eqw_host_python)" --version 2>&1 || true))"
-}
-
-eqw_host_python() {
-    if [ "$EQW_MODE" = native ]; then echo "$EQW_PYTHON"; else echo "$EQW_ROOT$EQW_PYTHON"; fi
+    eqw_say "Python: $(py314_run "$EQW_PYTHON" --version 2>&1 || true), $EQW_MODE"
 }
 
 # Run a command with Python 3.14 reachable, in the repository.

@@ -13,14 +13,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 import logging
 import random
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.equiwatt.const import DOMAIN
@@ -31,6 +30,7 @@ from simulator import World
 from simulator.world import SimEquivent
 from tests.conftest import TOKEN, WEBHOOK_ID, Simulator, start_simulator
 from tests.integration.helpers import BINARY, LAST_START, fired_events
+from tests.timing import jump, seconds_to_next_timer, settle
 
 pytestmark = [pytest.mark.soak, pytest.mark.timeout(900)]
 
@@ -109,23 +109,6 @@ def make_plan(rng: random.Random) -> Plan:
     return Plan(equivents, faults, webhook_calls, downtimes, (quiet, quiet + 3600))
 
 
-def _next_timer(hass: HomeAssistant) -> float:
-    return min(
-        handle.when()
-        for handle in hass.loop._scheduled  # type: ignore[attr-defined]
-        if isinstance(handle, asyncio.TimerHandle) and not handle.cancelled()
-    )
-
-
-async def _settle(hass: HomeAssistant) -> None:
-    await hass.async_block_till_done()
-    for _ in range(2000):
-        if all(task.done() for task in hass._background_tasks):
-            break
-        await asyncio.sleep(0)
-    await hass.async_block_till_done()
-
-
 @pytest.fixture
 async def soak_simulator(
     sim_world: World, socket_enabled: None, monkeypatch: pytest.MonkeyPatch
@@ -177,10 +160,7 @@ async def test_a_week_of_faults(
 
         while now() < end_of_week:
             due = timeline[0][0] if timeline else end_of_week
-            wait = min(_next_timer(hass) - hass.loop.time() + 0.001, due - now())
-            freezer.tick(timedelta(seconds=max(wait, 0.001)))
-            async_fire_time_changed(hass)
-            await _settle(hass)
+            await jump(hass, freezer, min(seconds_to_next_timer(hass) + 0.001, due - now()))
             seen = len(fired_at)
             while timeline and timeline[0][0] <= now():
                 _, action, value = timeline.pop(0)
@@ -214,7 +194,7 @@ async def test_a_week_of_faults(
                         flow["flow_id"], {CONF_API_TOKEN: NEW_TOKEN}
                     )
                     assert result["reason"] == "reauth_successful"
-                await _settle(hass)
+                await settle(hass)
             fired_at += [(now(), kind) for kind, _ in fired[seen:]]
 
     # Rate limits: never exceeded, never refused.
