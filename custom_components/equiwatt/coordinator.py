@@ -34,6 +34,7 @@ type EquiwattConfigEntry = ConfigEntry[EquiwattCoordinator]
 
 STALE_CHECK_INTERVAL = timedelta(seconds=30)
 WEBHOOK_LOG_LENGTH = 10
+SAVE_DELAY = 1.0  # seconds; writes are coalesced, and flushed when Home Assistant stops
 
 
 def installation_phase(entry_id: str) -> float:
@@ -147,7 +148,10 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
             if warning not in self._logged_warnings:
                 self._logged_warnings.add(warning)
                 LOGGER.warning("Equiwatt sent odd data: %s", warning)
+        before = self._fingerprint()
         self._dispatch(self.tracker.apply_snapshot(snapshot, now))
+        if self._fingerprint() != before:
+            self._save()
         self._plan_next_poll()
         self._async_check_stale()
         return self.tracker.data()
@@ -158,6 +162,7 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         now = dt_util.utcnow()
         self.webhook_calls.append({"time": now.isoformat(), "intent": intent.value, **call})
         self._dispatch(self.tracker.apply_webhook(intent, now))
+        self._save()
         self._plan_next_poll()
         self.async_set_updated_data(self.tracker.data())
         self._async_check_stale()
@@ -169,7 +174,14 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         for transition in transitions:
             LOGGER.debug("Equivent %s: %s", transition.kind, transition.equivent)
             async_dispatcher_send(self.hass, self.transition_signal, transition)
-        self._store.async_delay_save(self.tracker.as_dict, 1)
+
+    def _fingerprint(self) -> tuple[object, ...]:
+        """Return what a save would record, to compare before and after a poll."""
+        tracker = self.tracker
+        return (tracker.data(), tracker.override, tracker.last_source, len(tracker.fired))
+
+    def _save(self) -> None:
+        self._store.async_delay_save(self.tracker.as_dict, SAVE_DELAY)
 
     def _plan_next_poll(self) -> None:
         delay = self.schedule.next_delay(

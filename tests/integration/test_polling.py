@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 import logging
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.equiwatt.api import EquiwattRateLimitedError
 from custom_components.equiwatt.const import DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
@@ -317,3 +319,25 @@ async def test_several_accounts_side_by_side(
     assert hass.states.get("binary_sensor.equiwatt_equivent").state == STATE_ON
     assert hass.states.get("binary_sensor.equiwatt_equivent_2").state == STATE_ON
     assert simulator.world.rate_violations() == []
+
+
+async def test_local_limiter_refusal_is_not_a_fault(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """When our own limiter declines a call, nothing is logged as an error and polling goes on."""
+    with patch(
+        "custom_components.equiwatt.coordinator.EquiwattClient.get_equivents",
+        side_effect=EquiwattRateLimitedError("budget spent", 20.0),
+    ):
+        await advance(hass, freezer, SLOW_POLL)
+    assert setup_entry.runtime_data.last_update_success
+    assert "Error fetching" not in caplog.text
+    calls = simulator.world.request_count
+    simulator.world.start_now()
+    await advance(hass, freezer, SLOW_POLL)
+    assert simulator.world.request_count > calls
+    assert hass.states.get(BINARY).state == STATE_ON
