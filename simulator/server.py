@@ -254,7 +254,8 @@ async def post_demo(request: web.Request) -> web.Response:
 # Webhook sender
 
 SESSION: web.AppKey[ClientSession] = web.AppKey("session", ClientSession)
-CHECKED: web.AppKey[list[float]] = web.AppKey("checked", list)
+SINCE: web.AppKey[float] = web.AppKey("since", float)
+SENT: web.AppKey[set[tuple[str, float]]] = web.AppKey("sent", set)
 
 
 async def _post(app: web.Application, trigger: str, url: str, payload: str | None) -> int | None:
@@ -278,15 +279,18 @@ async def _post(app: web.Application, trigger: str, url: str, payload: str | Non
 
 
 async def send_due_webhooks(app: web.Application) -> None:
-    """POST the webhooks of every start and end since the last check."""
+    """POST the webhooks of every start and end since the server started, once each."""
     world = app[WORLD]
-    checked = app[CHECKED]
-    now = world.now()
-    transitions = world.transitions(checked[0], now)
-    checked[0] = now
+    sent = app[SENT]
+    due = [
+        (trigger, start)
+        for _moment, trigger, start in world.transitions(app[SINCE], world.now())
+        if (trigger, start) not in sent
+    ]
+    sent.update(due)
     if not world.faults.webhooks:
         return
-    for _moment, trigger in transitions:
+    for trigger, _start in due:
         target = world.webhook_targets.get(trigger)
         if target is not None:
             await _post(app, trigger, target["url"], target.get("payload"))
@@ -303,7 +307,8 @@ SEND_LOOP: web.AppKey[bool] = web.AppKey("send_loop", bool)
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     app[SESSION] = ClientSession(timeout=ClientTimeout(total=10))
-    app[CHECKED] = [app[WORLD].now()]
+    app[SINCE] = app[WORLD].now()
+    app[SENT] = set()
     task = asyncio.create_task(_webhook_loop(app)) if app[SEND_LOOP] else None
     yield
     if task is not None:

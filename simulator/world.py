@@ -126,11 +126,13 @@ class World:
             raise ValueError("an Equivent must end after it starts")
         self.equivents.append(SimEquivent(start, end))
 
-    def transitions(self, since: float, until: float) -> list[tuple[float, str]]:
-        """List starts and ends in (since, until], in time order."""
-        found = [(e.start, "started") for e in self.equivents if since < e.start <= until]
+    def transitions(self, since: float, until: float) -> list[tuple[float, str, float]]:
+        """List (moment, trigger, start) of starts and ends in [since, until], in time order."""
+        found = [(e.start, "started", e.start) for e in self.equivents if since <= e.start <= until]
         found += [
-            (e.end, "ended") for e in self.equivents if e.end is not None and since < e.end <= until
+            (e.end, "ended", e.start)
+            for e in self.equivents
+            if e.end is not None and since <= e.end <= until
         ]
         return sorted(found)
 
