@@ -31,7 +31,7 @@ async def sim(socket_enabled: None) -> AsyncIterator[tuple[World, str, aiohttp.C
 
 @pytest.fixture
 async def receiver(socket_enabled: None) -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
-    """A server that records the webhook calls it receives."""
+    """Run a server that records the webhook calls it receives."""
     calls: list[dict[str, Any]] = []
 
     async def record(request: web.Request) -> web.Response:
