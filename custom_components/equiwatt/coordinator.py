@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from datetime import datetime, timedelta
 import hashlib
-from typing import Any, override
+from typing import Any, NamedTuple, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -28,13 +28,22 @@ from .const import (
 )
 from .models import EquiwattData
 from .schedule import PollSchedule
-from .tracker import Intent, Source, Tracker, Transition
+from .tracker import Intent, Override, Source, Tracker, Transition
 
 type EquiwattConfigEntry = ConfigEntry[EquiwattCoordinator]
 
 STALE_CHECK_INTERVAL = timedelta(seconds=30)
 WEBHOOK_LOG_LENGTH = 10
 SAVE_DELAY = 1.0  # seconds; writes are coalesced, and flushed when Home Assistant stops
+
+
+class Fingerprint(NamedTuple):
+    """What the saved state depends on."""
+
+    data: EquiwattData
+    override: Override | None
+    last_source: Source | None
+    fired: int
 
 
 def installation_phase(entry_id: str) -> float:
@@ -150,11 +159,12 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
                 LOGGER.warning("Equiwatt sent odd data: %s", warning)
         before = self._fingerprint()
         self._dispatch(self.tracker.apply_snapshot(snapshot, now))
-        if self._fingerprint() != before:
+        after = self._fingerprint()
+        if after != before:
             self._save()
         self._plan_next_poll()
         self._async_check_stale()
-        return self.tracker.data()
+        return after.data
 
     @callback
     def async_handle_webhook(self, intent: Intent, call: dict[str, Any]) -> None:
@@ -175,10 +185,12 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
             LOGGER.debug("Equivent %s: %s", transition.kind, transition.equivent)
             async_dispatcher_send(self.hass, self.transition_signal, transition)
 
-    def _fingerprint(self) -> tuple[object, ...]:
+    def _fingerprint(self) -> Fingerprint:
         """Return what a save would record, to compare before and after a poll."""
         tracker = self.tracker
-        return (tracker.data(), tracker.override, tracker.last_source, len(tracker.fired))
+        return Fingerprint(
+            tracker.data(), tracker.override, tracker.last_source, len(tracker.fired)
+        )
 
     def _save(self) -> None:
         self._store.async_delay_save(self.tracker.as_dict, SAVE_DELAY)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
 from custom_components.equiwatt.event import EquiventEvent
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 
 BINARY = "binary_sensor.equiwatt_equivent"
 START = "sensor.equiwatt_equivent_start"
@@ -37,3 +40,17 @@ def fired_events() -> Iterator[list[tuple[str, dict[str, Any]]]]:
 def kinds(fired: list[tuple[str, dict[str, Any]]]) -> list[str]:
     """List the event types fired, in order."""
     return [kind for kind, _ in fired]
+
+
+async def calendar_events(hass: HomeAssistant, days: float) -> list[dict[str, Any]]:
+    """Fetch the Equivents calendar's events of the last `days` days, through its service."""
+    now = dt_util.utcnow()
+    response = await hass.services.async_call(
+        "calendar",
+        "get_events",
+        {"start_date_time": now - timedelta(days=days), "end_date_time": now},
+        target={"entity_id": CALENDAR},
+        blocking=True,
+        return_response=True,
+    )
+    return list(response[CALENDAR]["events"])  # type: ignore[index]

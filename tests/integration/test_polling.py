@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 import logging
 from unittest.mock import patch
 
@@ -29,6 +28,7 @@ from tests.integration.helpers import (
     LAST_WEBHOOK,
     POLLED,
     START,
+    calendar_events,
     fired_events,
     kinds,
 )
@@ -219,18 +219,7 @@ async def test_equivent_while_down_is_history_only(
     assert (
         hass.states.get(LAST_START).state == dt_util.utc_from_timestamp(int(now + 600)).isoformat()
     )
-    response = await hass.services.async_call(
-        "calendar",
-        "get_events",
-        {
-            "start_date_time": dt_util.utcnow() - timedelta(days=1),
-            "end_date_time": dt_util.utcnow(),
-        },
-        target={"entity_id": CALENDAR},
-        blocking=True,
-        return_response=True,
-    )
-    events = response[CALENDAR]["events"]
+    events = await calendar_events(hass, days=1)
     assert [e["summary"] for e in events] == ["Equivent"]
 
 
@@ -245,18 +234,7 @@ async def test_calendar_keeps_history_beyond_the_api_window(
         simulator.world.start_now(duration=3600)
         await advance(hass, freezer, 3600 + SLOW_POLL, step=60)
     await advance(hass, freezer, SLOW_POLL)
-    response = await hass.services.async_call(
-        "calendar",
-        "get_events",
-        {
-            "start_date_time": dt_util.utcnow() - timedelta(days=3),
-            "end_date_time": dt_util.utcnow(),
-        },
-        target={"entity_id": CALENDAR},
-        blocking=True,
-        return_response=True,
-    )
-    assert len(response[CALENDAR]["events"]) == 12
+    assert len(await calendar_events(hass, days=3)) == 12
     assert simulator.world.rate_violations() == []
 
 
