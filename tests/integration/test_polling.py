@@ -34,6 +34,7 @@ from tests.integration.helpers import (
 )
 
 
+@pytest.mark.parametrize("time_format", ["seconds", "milliseconds", "string", "iso"])
 @pytest.mark.parametrize("server_bug", [False, True])
 async def test_equivent_lifecycle_by_polling(
     hass: HomeAssistant,
@@ -41,9 +42,11 @@ async def test_equivent_lifecycle_by_polling(
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
     server_bug: bool,
+    time_format: str,
 ) -> None:
-    """Both live shapes turn everything on, then off, firing each transition once."""
+    """Both live shapes, in every time encoding, turn everything on, then off, firing each once."""
     simulator.world.faults.server_bug = server_bug
+    simulator.world.faults.time_format = time_format
     assert hass.states.get(BINARY).state == STATE_OFF
     with fired_events() as fired:
         event = simulator.world.start_now()
