@@ -389,3 +389,34 @@ def test_fuzz_intent_parser(query: dict[str, str], body: bytes, content_type: st
     assert intent in (Intent.STARTED, Intent.ENDED, Intent.PING)
     if not query and not body.strip():
         assert intent is Intent.PING
+
+
+async def test_polling_relaxes_while_push_works_and_tightens_after(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """After webhook-first transitions the half-hour windows are skipped; after a miss, back."""
+
+    def calls_between(start: float, end: float) -> int:
+        return sum(1 for entry in simulator.world.log if start <= entry.time < end)
+
+    client = await hass_client_no_auth()
+    await _ready(hass, freezer)
+    simulator.world.start_now()
+    await client.post(PATH, params={"event": "started"})
+    await advance(hass, freezer, 300, step=5)
+    simulator.world.end_now()
+    await client.post(PATH, params={"event": "ended"})
+    # 17:15 now; the 17:30 window (17:29:50 to 17:33) with push trusted.
+    await advance(hass, freezer, 19 * 60, step=5)
+    boundary = dt_util.utcnow().replace(minute=30, second=0).timestamp()
+    assert calls_between(boundary - 10, boundary + 180) <= 2
+    # An Equivent the webhook misses: the poll finds it first, and windows return.
+    simulator.world.start_now(duration=600)
+    await advance(hass, freezer, 30 * 60, step=5)
+    next_boundary = boundary + 1800
+    assert calls_between(next_boundary - 10, next_boundary + 180) >= 10
+    assert simulator.world.rate_violations() == []
