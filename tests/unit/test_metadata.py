@@ -106,3 +106,32 @@ def test_quality_scale_covers_every_rule() -> None:
         else:
             assert rule["status"] in ("done", "exempt"), name
             assert rule.get("comment"), name
+
+
+def _imports(folder: Path) -> set[str]:
+    """Every module a package's files import, relative imports resolved to their top name."""
+    import ast
+
+    found: set[str] = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                found.add(("." * node.level) + (node.module or ""))
+    return found
+
+
+def test_client_stands_alone() -> None:
+    """The API client imports nothing from Home Assistant nor from the integration around it."""
+    imports = _imports(INTEGRATION / "api")
+    assert not [
+        name for name in imports if name.startswith(("homeassistant", "custom_components", ".."))
+    ]
+    assert (INTEGRATION / "api" / "py.typed").exists()
+
+
+def test_simulator_shares_no_code_with_the_client() -> None:
+    """The simulator is an independent reading of the API."""
+    imports = _imports(ROOT / "simulator")
+    assert not [name for name in imports if name.startswith(("custom_components", "homeassistant"))]
