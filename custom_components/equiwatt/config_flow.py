@@ -112,6 +112,7 @@ class EquiwattConfigFlow(ConfigFlow, domain=DOMAIN):
             if token:
                 await self.async_set_unique_id(token_unique_id(token))
                 self._abort_if_unique_id_configured()
+                self._async_abort_entries_match({CONF_API_TOKEN: token})
             if not (errors := await async_check_token(self.hass, token)):
                 return await self._async_create(token)
         return self.async_show_form(

@@ -131,6 +131,18 @@ async def test_user_flow_unexpected_error(hass: HomeAssistant, simulator: Simula
     assert result["errors"] == {"base": "unknown"}
 
 
+async def test_same_token_in_another_entry_aborts(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """An entry holding the token aborts the flow even under another unique id."""
+    MockConfigEntry(domain=DOMAIN, unique_id="other", data={CONF_API_TOKEN: TOKEN}).add_to_hass(
+        hass
+    )
+    result = await _user_flow(hass, f" {TOKEN}")
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
 async def test_same_token_twice_aborts(
     hass: HomeAssistant, simulator: Simulator, mock_entry: MockConfigEntry
 ) -> None:
