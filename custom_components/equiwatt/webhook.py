@@ -86,11 +86,11 @@ async def async_handle_webhook(
     )
     if entry is None:
         return web.Response(status=200)
-    if request.content_length is not None and request.content_length > MAX_WEBHOOK_BODY:
-        LOGGER.warning("Refused an Equiwatt webhook call with a body over 64 KiB")
-        return web.Response(status=413)
-    body = await read_capped(request.content, MAX_WEBHOOK_BODY)
-    if len(body) > MAX_WEBHOOK_BODY:
+    # Refused unread when Content-Length says it is too big, else after 64 KiB + 1.
+    declared = request.content_length
+    too_big = declared is not None and declared > MAX_WEBHOOK_BODY
+    body = b"" if too_big else await read_capped(request.content, MAX_WEBHOOK_BODY)
+    if too_big or len(body) > MAX_WEBHOOK_BODY:
         LOGGER.warning("Refused an Equiwatt webhook call with a body over 64 KiB")
         return web.Response(status=413)
     intent = parse_intent(request.query, body, request.content_type)
