@@ -49,7 +49,7 @@ def test_poll_then_new_equivent_replaces_old() -> None:
 def test_provisional_start_matched_in_history() -> None:
     """A webhook start the polls never saw live is matched to the API's finished record."""
     tracker = ready()
-    tracker.apply_webhook(Intent.STARTED, T0 + 30 * 1000 * timedelta(milliseconds=1))
+    tracker.apply_webhook(Intent.STARTED, T0 + timedelta(seconds=30))
     real = Equivent(T0, T0 + 59 * MIN)
     transitions = tracker.apply_snapshot(snap(None, real, at=T0 + 62 * MIN), T0 + 62 * MIN)
     assert [t.kind for t in transitions] == [Intent.ENDED]
