@@ -131,12 +131,13 @@ py314_run() {
 }
 
 # Create or reuse the virtual environment NAME for requirements file REQ
-# (relative to the repository); rebuilt when the file or what it includes changes.
-# Prints the environment's path as py314_run sees it.
+# (relative to the repository). Each set of requirements gets its own
+# environment, named after their hash, so branches (or worktrees) that differ
+# never rebuild each other's. Prints the environment's path as py314_run sees it.
 py314_venv() {
     local name="$1" req="$2" venv hash marker
-    venv="$EQW_VENVS/$name"
     hash="$(cd "$EQW_REPO" && cat "$req" "$(dirname "$req")"/*.txt | sha256sum | cut -c1-16)-$EQW_MODE"
+    venv="$EQW_VENVS/$name-${hash%%-*}"
     if [ "$EQW_MODE" = native ]; then marker="$venv/.equiwatt-req"; else marker="$EQW_ROOT$venv/.equiwatt-req"; fi
     if [ "$(cat "$marker" 2>/dev/null)" != "$hash" ]; then
         eqw_say "building the $name environment from $req (a few minutes, once)"
