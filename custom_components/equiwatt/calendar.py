@@ -13,8 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .api import Equivent
-from .const import TYPICAL_DURATION
+from .api import TYPICAL_DURATION, Equivent
 from .coordinator import EquiwattConfigEntry
 from .entity import EquiwattEntity
 

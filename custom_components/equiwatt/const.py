@@ -24,7 +24,5 @@ WEBHOOK_GRACE: Final = timedelta(minutes=5)
 STALE_AFTER: Final = timedelta(minutes=10)
 # Webhook bodies above this size are refused unread.
 MAX_WEBHOOK_BODY: Final = 64 * 1024
-# How long an Equivent usually lasts, when nothing better is known.
-TYPICAL_DURATION: Final = timedelta(hours=1)
 
 STORAGE_VERSION: Final = 1
