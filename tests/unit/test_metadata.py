@@ -95,7 +95,7 @@ def test_brand_images() -> None:
 
 
 def test_quality_scale_covers_every_rule() -> None:
-    """Every rule is done or exempt, and every exemption says why."""
+    """Every rule is done, exempt or todo, and every exemption or todo says why."""
     rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text(encoding="utf-8"))[
         "rules"
     ]
@@ -104,7 +104,7 @@ def test_quality_scale_covers_every_rule() -> None:
         if isinstance(rule, str):
             assert rule == "done", name
         else:
-            assert rule["status"] in ("done", "exempt"), name
+            assert rule["status"] in ("done", "exempt", "todo"), name
             assert rule.get("comment"), name
 
 
