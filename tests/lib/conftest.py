@@ -20,7 +20,7 @@ import time
 import pytest
 
 from simulator import World
-from tests.sim_server import start_simulator
+from tests.sim_server import serving
 
 TOKEN = "eqw-lib-test-token-3a9c"
 SOURCE_PACKAGE = "custom_components.equiwatt.api"
@@ -84,11 +84,10 @@ async def lib_sim(
     lib_world: World, allow_sockets: None, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[LibSimulator]:
     """Run the simulator, point `EQUIWATT_API_URL` at it and set `EQUIWATT_TOKEN`."""
-    runner, url = await start_simulator(lib_world, webhook_loop=False)
-    monkeypatch.setenv("EQUIWATT_API_URL", url)
-    monkeypatch.setenv("EQUIWATT_TOKEN", TOKEN)
-    yield LibSimulator(lib_world, url)
-    await runner.cleanup()
+    async with serving(lib_world, webhook_loop=False) as url:
+        monkeypatch.setenv("EQUIWATT_API_URL", url)
+        monkeypatch.setenv("EQUIWATT_TOKEN", TOKEN)
+        yield LibSimulator(lib_world, url)
 
 
 def calls_per_window(times: list[float], window: float) -> int:

@@ -19,7 +19,7 @@ import sys
 import time
 
 from simulator import World
-from tests.sim_server import start_simulator
+from tests.sim_server import serving
 
 SMOKE_TOKEN = "eqw-smoke-token-51c0"
 SOURCE_PACKAGE = "custom_components.equiwatt.api"
@@ -51,10 +51,9 @@ async def smoke(command: Sequence[str]) -> None:
     world = World(clock=time.time, tokens={SMOKE_TOKEN})
     now = time.time()
     world.schedule(now - 7200, now - 3600)
-    runner, url = await start_simulator(world, webhook_loop=False)
-    env = {**os.environ, "EQUIWATT_API_URL": url, "EQUIWATT_TOKEN": f" Bearer {SMOKE_TOKEN}\n"}
-    outputs: list[str] = []
-    try:
+    async with serving(world, webhook_loop=False) as url:
+        env = {**os.environ, "EQUIWATT_API_URL": url, "EQUIWATT_TOKEN": f" Bearer {SMOKE_TOKEN}\n"}
+        outputs: list[str] = []
         code, out, err = await run_cli(command, "status", env=env)
         outputs += [out, err]
         assert code == 1, (code, err)
@@ -72,8 +71,6 @@ async def smoke(command: Sequence[str]) -> None:
         assert code == 0, (code, err)
         rows = list(csv.DictReader(io.StringIO(out)))
         assert [row["duration_minutes"] for row in rows] == ["60"], out
-    finally:
-        await runner.cleanup()
     assert not any(SMOKE_TOKEN in text for text in outputs)
     assert world.rate_violations() == []
 

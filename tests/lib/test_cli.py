@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 import csv
 from datetime import UTC, datetime
 import io
@@ -10,7 +11,7 @@ import json
 import runpy
 import sys
 
-from aioequiwatt import __version__, cli
+from aioequiwatt import Equivent, Transition, __version__, cli
 import pytest
 
 from tests.lib.conftest import TOKEN, LibSimulator, assert_within_limits
@@ -196,10 +197,24 @@ async def test_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert await cli.run([]) == 2
     assert await cli.run(["history", "--csv", "--json"]) == 2
     assert await cli.run(["watch", "--slow", "10"]) == 2
+    assert await cli.run(["watch", "--slow", "often"]) == 2
+    assert "'often' is not a number of seconds" in capsys.readouterr().err
+
+
+@pytest.fixture
+def keep_event_loop() -> Iterator[None]:
+    """Put back the current event loop, which `asyncio.run` (in `main`) clears."""
+    try:
+        loop: asyncio.AbstractEventLoop | None = asyncio.get_event_loop()
+    except RuntimeError:
+        loop = None
+    yield
+    if loop is not None:
+        asyncio.set_event_loop(loop)
 
 
 def test_main_and_module(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], keep_event_loop: None
 ) -> None:
     """`main` (the console script) and `python -m aioequiwatt` return the exit code."""
     assert cli.main(["--version"]) == 0
@@ -210,7 +225,7 @@ def test_main_and_module(
     assert capsys.readouterr().out.count(__version__) == 2
 
 
-def test_interrupt(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupt(monkeypatch: pytest.MonkeyPatch, keep_event_loop: None) -> None:
     """Ctrl-C is exit 130, without a traceback."""
 
     async def interrupted(argv: object = None, **_: object) -> int:
@@ -223,3 +238,23 @@ def test_interrupt(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_console_script_smoke(allow_sockets: None) -> None:
     """The command line in its own processes: exit codes, JSON, CSV, and no token in sight."""
     await smoke(cli_command())
+
+
+def test_describe_an_open_end() -> None:
+    """An Equivent without a known end reads as such."""
+    start = datetime(2026, 11, 19, 17, 31, 2, tzinfo=UTC)
+    assert cli.describe(Equivent(start)).endswith(", end unknown")
+
+
+async def test_exec_that_cannot_start(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command the system cannot start is one warning line."""
+
+    async def cannot_start(*args: object, **kwargs: object) -> None:
+        raise OSError("no shell")
+
+    monkeypatch.setattr(asyncio, "create_subprocess_shell", cannot_start)
+    start = datetime(2026, 11, 19, 17, 31, 2, tzinfo=UTC)
+    await cli.run_command("true", Transition("started", Equivent(start)))
+    assert capsys.readouterr().err == "aioequiwatt: could not run the --exec command: no shell\n"

@@ -18,8 +18,8 @@ from aioequiwatt import (
     Transition,
     TransitionDetector,
     cli,
+    watch_equivents,
 )
-from aioequiwatt.watch import watch_equivents
 import aiohttp
 import pytest
 
@@ -199,7 +199,7 @@ async def test_watch_stops_on_rejected_token(
 ) -> None:
     """A rejected token ends the watch: exit 2, one line."""
     monkeypatch.setenv("EQUIWATT_TOKEN", "revoked-token")
-    assert await cli.run(["watch"]) == 2
+    assert await cli.run(["watch", "--slow", "300"]) == 2
     assert capsys.readouterr().err == "aioequiwatt: error: Equiwatt rejected the token (HTTP 401)\n"
 
 
@@ -239,3 +239,33 @@ async def test_watch_never_exceeds_the_limits(lib_world: World, lib_sim: LibSimu
     assert 8 <= len(lib_world.log) <= 10
     assert_within_limits(lib_world)
     assert all(isinstance(e, EquiwattRateLimitedError) and not e.from_server for e in errors)
+
+
+async def test_watch_waits_as_long_as_the_gate_says(
+    lib_world: World, lib_sim: LibSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client that may not wait is refused by the gate; the watch sleeps the time it names."""
+    monkeypatch.setattr("aioequiwatt.rate_limit.REUSE_AGE", -1.0)  # no reuse of young results
+    errors: list[EquiwattError] = []
+    started: list[Transition] = []
+
+    async def collect(transition: Transition) -> None:
+        started.append(transition)
+
+    lib_world.start_now()
+    hammer = PollSchedule(slow=0.05, fast=0.05, min_gap=0.0)
+    async with aiohttp.ClientSession() as session:
+        client = EquiwattClient(session, TOKEN, max_wait=0.0)
+        task = asyncio.create_task(
+            watch_equivents(client, collect, schedule=hammer, on_error=errors.append)
+        )
+        await asyncio.sleep(2.5)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert [t.kind for t in started] == ["started"]
+    assert errors
+    assert all(isinstance(e, EquiwattRateLimitedError) and not e.from_server for e in errors)
+    assert all(0 < e.retry_after <= 1.1 for e in errors if isinstance(e, EquiwattRateLimitedError))
+    assert 2 <= len(lib_world.log) <= 3  # 1.1 s apart: at 0, 1.1 and 2.2 s
+    assert_within_limits(lib_world)

@@ -23,7 +23,7 @@ from .models import Equivent, EquiventsSnapshot
 from .parser import parse_equivents, parse_time
 from .rate_limit import MAX_CALLS, MIN_INTERVAL, WINDOW, RateLimiter, TokenGate, gate_for
 from .schedule import TYPICAL_DURATION, PollSchedule, expected_end, phase_for
-from .watch import Transition, TransitionDetector
+from .watch import Transition, TransitionDetector, watch_equivents
 
 __version__ = "0.1.0"
 
@@ -56,4 +56,5 @@ __all__ = [
     "parse_time",
     "phase_for",
     "read_capped",
+    "watch_equivents",
 ]

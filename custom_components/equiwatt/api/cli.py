@@ -22,6 +22,7 @@ from typing import Any, Final
 
 import aiohttp
 
+from . import __version__
 from .client import BASE_URL_ENV, EquiwattClient, normalize_token
 from .errors import EquiwattError
 from .models import Equivent, EquiventsSnapshot
@@ -69,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     status = commands.add_parser(
         "status", help="is an Equivent live? (exit 0 if so, 1 if not) and the latest ones"
@@ -97,16 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _slow_interval(value: str) -> float:
-    seconds = float(value)
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
     if not seconds >= MIN_SLOW:
         raise argparse.ArgumentTypeError(f"must be at least {MIN_SLOW:.0f} seconds")
     return seconds
-
-
-def _version() -> str:
-    from . import __version__  # noqa: PLC0415 - the package imports this module
-
-    return __version__
 
 
 def read_token() -> str:
