@@ -7,6 +7,7 @@ import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import shlex
+from typing import Any
 
 from aioequiwatt import (
     Equivent,
@@ -36,6 +37,34 @@ DETECTION_TIME = 15.0
 def snapshot(live: Equivent | None, *history: Equivent) -> EquiventsSnapshot:
     """Make a snapshot of a read."""
     return EquiventsSnapshot(live, history, BOUNDARY)
+
+
+async def stop(task: asyncio.Task[Any]) -> None:
+    """Cancel a task and wait for it to end."""
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def watch_for(
+    seconds: float, *, max_wait: float = 10.0
+) -> tuple[list[Transition], list[EquiwattError]]:
+    """Watch with our token on a schedule that asks for a read every 50 ms; return what came."""
+    transitions: list[Transition] = []
+    errors: list[EquiwattError] = []
+
+    async def collect(transition: Transition) -> None:
+        transitions.append(transition)
+
+    hammer = PollSchedule(slow=0.05, fast=0.05, min_gap=0.0)
+    async with aiohttp.ClientSession() as session:
+        client = EquiwattClient(session, TOKEN, max_wait=max_wait)
+        task = asyncio.create_task(
+            watch_equivents(client, collect, schedule=hammer, on_error=errors.append)
+        )
+        await asyncio.sleep(seconds)
+        await stop(task)
+    return transitions, errors
 
 
 def kinds(transitions: list[Transition]) -> list[tuple[str, datetime, datetime | None]]:
@@ -116,9 +145,7 @@ async def test_watch_exec_reacts_in_time(
             await wait_for_lines(log, count, 40)
             seen.append(clock())
     finally:
-        watch.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watch
+        await stop(watch)
     iso = datetime.fromtimestamp(start, UTC).isoformat()
     end_iso = datetime.fromtimestamp(start + 6, UTC).isoformat()
     assert log.read_text().splitlines() == [
@@ -160,18 +187,14 @@ async def test_watch_warns_once_and_goes_on(
         async with asyncio.timeout(10):
             while not outputs:
                 await asyncio.sleep(0.05)
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await stop(task)
     assert warned == ["Equiwatt answered a server error (HTTP 503)"]
     assert outputs == ["started"]
     lib_world.faults.update({"status": 503, "remaining": None})
     await asyncio.sleep(1.2)  # past the gate's spacing: the next read goes to the server
     watch = asyncio.create_task(cli.run(["watch"]))
     await asyncio.sleep(0.5)  # one read; the schedule's next is at least 2 s away
-    watch.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await watch
+    await stop(watch)
     err = capsys.readouterr().err
     assert (
         err == "aioequiwatt: warning: Equiwatt answered a server error (HTTP 503); still watching\n"
@@ -187,9 +210,7 @@ async def test_watch_json_lines(
     async with asyncio.timeout(10):
         while not (out := capsys.readouterr().out):
             await asyncio.sleep(0.05)
-    watch.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await watch
+    await stop(watch)
     assert '"event": "started"' in out
     assert '"end": null' in out
 
@@ -213,29 +234,13 @@ async def test_exec_failures_are_reported(
         while "exited" not in (err := capsys.readouterr().err):
             await asyncio.sleep(0.05)
     assert not watch.done()
-    watch.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await watch
+    await stop(watch)
     assert err == "aioequiwatt: the --exec command exited with 3 (started)\n"
 
 
 async def test_watch_never_exceeds_the_limits(lib_world: World, lib_sim: LibSimulator) -> None:
     """However often a schedule asks, the gate lets at most 1 call a second and 10 a minute through."""
-    errors: list[EquiwattError] = []
-
-    async def ignore(transition: Transition) -> None:
-        """React to nothing."""
-
-    hammer = PollSchedule(slow=0.05, fast=0.05, min_gap=0.0)
-    async with aiohttp.ClientSession() as session:
-        client = EquiwattClient(session, TOKEN)
-        task = asyncio.create_task(
-            watch_equivents(client, ignore, schedule=hammer, on_error=errors.append)
-        )
-        await asyncio.sleep(12)
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    _, errors = await watch_for(12.0)
     assert 8 <= len(lib_world.log) <= 10
     assert_within_limits(lib_world)
     assert all(isinstance(e, EquiwattRateLimitedError) and not e.from_server for e in errors)
@@ -246,26 +251,10 @@ async def test_watch_waits_as_long_as_the_gate_says(
 ) -> None:
     """A client that may not wait is refused by the gate; the watch sleeps the time it names."""
     monkeypatch.setattr("aioequiwatt.rate_limit.REUSE_AGE", -1.0)  # no reuse of young results
-    errors: list[EquiwattError] = []
-    started: list[Transition] = []
-
-    async def collect(transition: Transition) -> None:
-        started.append(transition)
-
     lib_world.start_now()
-    hammer = PollSchedule(slow=0.05, fast=0.05, min_gap=0.0)
-    async with aiohttp.ClientSession() as session:
-        client = EquiwattClient(session, TOKEN, max_wait=0.0)
-        task = asyncio.create_task(
-            watch_equivents(client, collect, schedule=hammer, on_error=errors.append)
-        )
-        await asyncio.sleep(2.5)
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    assert [t.kind for t in started] == ["started"]
+    transitions, errors = await watch_for(2.5, max_wait=0.0)
+    assert [t.kind for t in transitions] == ["started"]
     assert errors
     assert all(isinstance(e, EquiwattRateLimitedError) and not e.from_server for e in errors)
     assert all(0 < e.retry_after <= 1.1 for e in errors if isinstance(e, EquiwattRateLimitedError))
     assert 2 <= len(lib_world.log) <= 3  # 1.1 s apart: at 0, 1.1 and 2.2 s
-    assert_within_limits(lib_world)
