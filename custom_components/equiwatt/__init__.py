@@ -9,8 +9,9 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .api import EquiwattClient
-from .const import DOMAIN
+from .const import CONF_ENERGY_SENSOR, CONF_NATION, DOMAIN
 from .coordinator import EquiwattConfigEntry, EquiwattCoordinator, state_store
+from .saving_manager import DEFAULT_NATION, SavingManager, saving_store
 from .webhook import (
     async_delete_cloudhook,
     async_ensure_cloudhook,
@@ -32,6 +33,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> 
         await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     coordinator.async_start_stale_check()
+    if meter := entry.options.get(CONF_ENERGY_SENSOR):
+        nation = entry.options.get(CONF_NATION, DEFAULT_NATION)
+        coordinator.saving = SavingManager(hass, coordinator, meter, nation)
+        await coordinator.saving.async_start()
+        entry.async_on_unload(coordinator.saving.async_stop)
     async_register_webhook(hass, entry)
     await async_ensure_cloudhook(hass, entry)
     if "cloud" in hass.config.components:
@@ -54,4 +60,5 @@ async def async_remove_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) ->
     """Delete what the entry left behind: its cloudhook, saved history and repair issue."""
     await async_delete_cloudhook(hass, entry)
     await state_store(hass, entry.entry_id).async_remove()
+    await saving_store(hass, entry.entry_id).async_remove()
     ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry))

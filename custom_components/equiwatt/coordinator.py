@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from datetime import datetime, timedelta
 import hashlib
-from typing import Any, NamedTuple, override
+from typing import TYPE_CHECKING, Any, NamedTuple, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -29,6 +29,9 @@ from .const import (
 from .models import EquiwattData
 from .schedule import PollSchedule
 from .tracker import Intent, Override, Source, Tracker, Transition
+
+if TYPE_CHECKING:
+    from .saving_manager import SavingManager
 
 type EquiwattConfigEntry = ConfigEntry[EquiwattCoordinator]
 
@@ -103,6 +106,8 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         self.stale = False
         self._store = state_store(hass, entry.entry_id)
         self._logged_warnings: set[str] = set()
+        # Set at setup when the user chose an energy meter; it only reads our data.
+        self.saving: SavingManager | None = None
 
     async def async_restore(self) -> bool:
         """Load the state saved before a restart; return whether there was any."""
