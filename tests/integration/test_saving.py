@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
@@ -25,10 +25,11 @@ from homeassistant.components.recorder.db_schema import StatisticsShortTerm
 from homeassistant.components.recorder.models import StatisticMeanType, StatisticMetaData
 from homeassistant.components.recorder.statistics import async_import_statistics
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.util import dt as dt_util
 from tests.conftest import Simulator
 from tests.integration.helpers import calendar_events
+from tests.integration.test_blueprints import _automation, blueprints_installed
 from tests.timing import advance
 
 METER = "sensor.grid_import"
@@ -413,3 +414,48 @@ async def test_options_offer_the_energy_dashboard_meter(
     assert setup_entry.runtime_data.saving.subdivision == "NIR"
     assert all(hass.states.get(entity_id) is not None for entity_id in SAVING_SENSORS)
     assert hass.states.get(BASELINE).state == STATE_UNKNOWN
+
+
+async def test_blueprint_notifies_the_pace_and_the_saving(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    london: None,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    mock_entry: MockConfigEntry,
+    blueprints_installed: None,
+) -> None:
+    """Once when the pace passes 90 %, once with the saving at the end."""
+    calls: list[ServiceCall] = async_mock_service(hass, "notify", "phone")
+    evenings = {date(2027, 1, 11) + timedelta(days=n): 1.0 for n in range(10)}
+    import_days(hass, evenings)
+    schedule(simulator, "2027-01-22T17:01:07+00:00")
+    await setup_with_meter(hass, freezer, mock_entry, "2027-01-22T16:50:00+00:00", 10.0)
+    await _automation(
+        hass,
+        "saving_notify",
+        {
+            "pace_sensor": PACE,
+            "saving_sensor": SAVING,
+            "saving_percent_sensor": SAVING_PERCENT,
+            "notify_action": "notify.phone",
+        },
+    )
+    # Baseline 0.5 kWh per half-hour: 0.3 kWh by 17:15 is 120 % of the 0.25 expected.
+    await run_meter(hass, freezer, [("2027-01-22T17:10:00+00:00", 10.1)])
+    assert calls == []
+    await run_meter(
+        hass,
+        freezer,
+        [("2027-01-22T17:15:00+00:00", 10.3), ("2027-01-22T17:20:00+00:00", 10.35)],
+    )
+    assert [call.data["message"] for call in calls] == [
+        "You are at 120 % of your usual use for this Equivent so far."
+    ]
+    await run_meter(hass, freezer, [("2027-01-22T17:55:00+00:00", 10.4)])
+    await advance_to(hass, freezer, "2027-01-22T18:10:00+00:00")
+    # Usage 0.4 kWh against a 1.0 kWh baseline.
+    assert calls[-1].data["message"] == (
+        "The Equivent is over: you saved about 0.6 kWh (60 % of your baseline)."
+    )
+    assert len(calls) == 2
