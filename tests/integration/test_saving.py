@@ -29,7 +29,10 @@ from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.util import dt as dt_util
 from tests.conftest import Simulator
 from tests.integration.helpers import calendar_events
-from tests.integration.test_blueprints import _automation, blueprints_installed
+from tests.integration.test_blueprints import (  # the fixture is used by name
+    _automation,
+    blueprints_installed,  # noqa: F401
+)
 from tests.timing import advance
 
 METER = "sensor.grid_import"
@@ -416,6 +419,7 @@ async def test_options_offer_the_energy_dashboard_meter(
     assert hass.states.get(BASELINE).state == STATE_UNKNOWN
 
 
+@pytest.mark.usefixtures("blueprints_installed")
 async def test_blueprint_notifies_the_pace_and_the_saving(
     recorder_mock: Recorder,
     hass: HomeAssistant,
@@ -423,7 +427,6 @@ async def test_blueprint_notifies_the_pace_and_the_saving(
     freezer: FrozenDateTimeFactory,
     simulator: Simulator,
     mock_entry: MockConfigEntry,
-    blueprints_installed: None,
 ) -> None:
     """Once when the pace passes 90 %, once with the saving at the end."""
     calls: list[ServiceCall] = async_mock_service(hass, "notify", "phone")
