@@ -244,7 +244,7 @@ class SavingManager:
                 int(key): Figures.from_dict(value) for key, value in stored["results"].items()
             }
             self.final = {int(key) for key in stored["final"]}
-        except (KeyError, TypeError, ValueError) as err:
+        except (AttributeError, KeyError, TypeError, ValueError) as err:
             LOGGER.warning("Ignoring unreadable saved Equiwatt meter data: %s", err)
             self.ledger, self.results, self.final = MeterLedger(), {}, set()
 

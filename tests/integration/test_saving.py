@@ -213,6 +213,10 @@ async def test_weekday_baseline_usage_and_saving(
     assert value(hass, USAGE) == pytest.approx(0.6)
     # Pace: 0.6 kWh against the 17:00 half-hour and half of the 17:30 one.
     assert value(hass, PACE) == pytest.approx(100 * 0.6 / (baseline / 2 + baseline / 4))
+    live_event = (await calendar_events(hass, 1))[-1]
+    assert live_event["description"].startswith(
+        "An Equiwatt Equivent, in progress; Equiwatt gave its planned end. So far: Used 0.60 kWh"
+    )
     attributes = hass.states.get(BASELINE).attributes
     assert attributes["live"] is True
     assert attributes["incomplete"] is True
@@ -319,9 +323,11 @@ async def test_meter_reset_gap_and_unavailable_sensor(
         freezer,
         [("2027-01-22T17:40:00+00:00", None), ("2027-01-22T17:50:00+00:00", 0.6)],
     )
+    hass.states.async_remove(METER)  # the meter's integration is removed
     await advance_to(hass, freezer, "2027-01-22T18:10:00+00:00")
     assert value(hass, BASELINE) == pytest.approx(1.0)
     assert value(hass, USAGE) is None
+    assert mock_entry.runtime_data.saving.ledger.current is None
     assert value(hass, SAVING) is None
     assert hass.states.get(USAGE).attributes["incomplete"] is True
     events = await calendar_events(hass, 1)
@@ -462,3 +468,64 @@ async def test_blueprint_notifies_the_pace_and_the_saving(
         "The Equivent is over: you saved about 0.6 kWh (60 % of your baseline)."
     )
     assert len(calls) == 2
+
+
+@pytest.mark.parametrize(
+    "sources",
+    [
+        None,
+        [
+            {
+                "type": "solar",
+                "stat_energy_from": "sensor.solar",
+                "config_entry_solar_forecast": None,
+            }
+        ],
+        [{"type": "grid", "flow_from": [{"stat_energy_from": "octopus:import"}], "flow_to": []}],
+    ],
+)
+async def test_options_without_a_dashboard_meter(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    sources: list[dict[str, Any]] | None,
+) -> None:
+    """No Energy dashboard, or no grid sensor in it: nothing is suggested, and none is fine."""
+    if sources is not None:
+        hass_storage["energy"] = {
+            "version": 1,
+            "minor_version": 1,
+            "key": "energy",
+            "data": {"energy_sources": sources, "device_consumption": []},
+        }
+    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    assert all(
+        str(key) != CONF_ENERGY_SENSOR or "suggested_value" not in (key.description or {})
+        for key in result["data_schema"].schema
+    )
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    await hass.async_block_till_done()
+    assert CONF_ENERGY_SENSOR not in setup_entry.options
+    assert setup_entry.runtime_data.saving is None
+
+
+async def test_unreadable_saved_meter_data_is_ignored(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    mock_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A damaged storage file is logged and replaced, and the sensors still come up."""
+    hass_storage[f"equiwatt.{mock_entry.entry_id}.saving"] = {
+        "version": 1,
+        "key": f"equiwatt.{mock_entry.entry_id}.saving",
+        "data": {"ledger": {"slots": "garbage"}},
+    }
+    await setup_with_meter(hass, freezer, mock_entry, "2026-11-20T17:10:00+00:00", 3.0)
+    assert "Ignoring unreadable saved Equiwatt meter data" in caplog.text
+    assert mock_entry.runtime_data.saving.ledger.slots == {}
+    assert hass.states.get(BASELINE).state == STATE_UNKNOWN
