@@ -27,8 +27,8 @@ from homeassistant.components.recorder.statistics import async_import_statistics
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.util import dt as dt_util
-from tests.conftest import Simulator
-from tests.integration.helpers import calendar_events
+from tests.conftest import SLOW_POLL, Simulator
+from tests.integration.helpers import CALENDAR, calendar_events
 from tests.integration.test_blueprints import (  # the fixture is used by name
     _automation,
     blueprints_installed,  # noqa: F401
@@ -363,11 +363,24 @@ async def test_five_minute_statistics_are_exact(
 
 
 async def test_no_meter_no_saving_sensors(
-    hass: HomeAssistant, setup_entry: MockConfigEntry, simulator: Simulator
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Without an energy sensor nothing is added, and the calendar describes Equivents plainly."""
     assert all(hass.states.get(entity_id) is None for entity_id in SAVING_SENSORS)
     assert setup_entry.runtime_data.saving is None
+    simulator.world.start_now()
+    await advance(hass, freezer, SLOW_POLL)
+    assert hass.states.get(CALENDAR).attributes["description"] == (
+        "An Equiwatt Equivent, in progress; its end is an estimate."
+    )
+    simulator.world.end_now()
+    await advance(hass, freezer, SLOW_POLL)
+    assert [event["description"] for event in await calendar_events(hass, 1)] == [
+        "An Equiwatt Equivent: a time to use less electricity."
+    ]
 
 
 async def test_options_offer_the_energy_dashboard_meter(
