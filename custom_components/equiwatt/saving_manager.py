@@ -94,13 +94,13 @@ class SavingManager:
 
     async def async_start(self) -> None:
         """Load the ledger, backfill it from the recorder and start measuring."""
-        today = dt_util.now().year
+        year = dt_util.now().year
         self._bank_holidays = await self.hass.async_add_executor_job(
             partial(
                 holidays.country_holidays,
                 "GB",
                 subdiv=self.subdivision,
-                years=range(today - 1, today + 2),
+                years=range(year - 1, year + 2),
             )
         )
         await self._async_load()
