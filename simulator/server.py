@@ -302,8 +302,9 @@ async def send_due_webhooks(app: web.Application) -> None:
     if not world.faults.webhooks:
         return
     for trigger, _start in due:
-        target = world.webhook_targets.get(trigger)
-        for _ in range(target and max(world.faults.webhook_copies, 1) or 0):
+        if not (target := world.webhook_targets.get(trigger)):
+            continue
+        for _ in range(max(world.faults.webhook_copies, 1)):
             await _post(app, trigger, target["url"], target.get("payload"))
 
 

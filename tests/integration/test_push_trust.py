@@ -12,12 +12,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.equiwatt.const import (
-    CONF_CLOUDHOOK_URL,
-    CONF_PUSH,
-    DOMAIN,
-    MAX_WEBHOOK_BODY,
-)
+from custom_components.equiwatt.const import CONF_CLOUDHOOK_URL, CONF_PUSH, DOMAIN, MAX_WEBHOOK_BODY
 from custom_components.equiwatt.tracker import Intent
 from custom_components.equiwatt.webhook import intent_of, webhook_urls
 from homeassistant.components import cloud, webhook
@@ -301,9 +296,7 @@ def subscribed(hass: HomeAssistant) -> Iterator[dict[str, Any]]:
             "homeassistant.components.cloud.async_is_connected",
             side_effect=lambda _: state["connected"],
         ),
-        patch(
-            "homeassistant.components.cloud.async_get_or_create_cloudhook", side_effect=_create
-        ),
+        patch("homeassistant.components.cloud.async_get_or_create_cloudhook", side_effect=_create),
     ):
         yield state
 
