@@ -542,3 +542,51 @@ async def test_unreadable_saved_meter_data_is_ignored(
     assert "Ignoring unreadable saved Equiwatt meter data" in caplog.text
     assert mock_entry.runtime_data.saving.ledger.slots == {}
     assert hass.states.get(BASELINE).state == STATE_UNKNOWN
+
+
+async def test_own_ledger_comes_before_the_recorder(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    london: None,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    mock_entry: MockConfigEntry,
+) -> None:
+    """Half-hours in our saved ledger win over the hourly statistics of the same days."""
+    days = [date(2027, 2, d) for d in (1, 2, 3, 4)]
+    import_days(hass, dict.fromkeys(days, 5.0))  # 2.5 kWh per half-hour, approximate
+    ledger_kwh = {1: 0.2, 2: 0.4, 3: 0.6}  # our own measurements of the 17:00 half-hours
+    slots = {
+        str(int(datetime(2027, 2, d, 17, tzinfo=LONDON).timestamp())): kwh
+        for d, kwh in ledger_kwh.items()
+    }
+    slots |= {
+        str(int(datetime(2027, 2, d, 17, 30, tzinfo=LONDON).timestamp())): kwh
+        for d, kwh in ledger_kwh.items()
+    }
+    key = f"equiwatt.{mock_entry.entry_id}.saving"
+    hass_storage[key] = {
+        "version": 1,
+        "key": key,
+        "data": {
+            "ledger": {
+                "slots": slots,
+                "approximate": [],
+                "last_value": None,
+                "current": None,
+                "current_kwh": 0.0,
+            },
+            "results": {},
+            "final": [],
+        },
+    }
+    schedule(simulator, "2027-02-05T17:01:07+00:00")
+    await setup_with_meter(hass, freezer, mock_entry, "2027-02-05T16:50:00+00:00", 1.0)
+    await run_meter(hass, freezer, [("2027-02-05T17:20:00+00:00", 1.1)])
+    # 1 to 3 February from the ledger, 4 February (not in it) from the hourly statistics.
+    per_slot = mean([0.2, 0.4, 0.6, 5.0 / 2])
+    assert value(hass, BASELINE) == pytest.approx(2 * per_slot)
+    attributes = hass.states.get(BASELINE).attributes
+    assert attributes["approximate"] is True  # 4 February is still half of its hour
+    assert (attributes["days_used"], attributes["days_wanted"]) == (4, 10)
