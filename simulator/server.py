@@ -302,7 +302,7 @@ async def send_due_webhooks(app: web.Application) -> None:
     if not world.faults.webhooks:
         return
     for trigger, _start in due:
-        if not (target := world.webhook_targets.get(trigger)):
+        if (target := world.webhook_targets.get(trigger)) is None:
             continue
         for _ in range(max(world.faults.webhook_copies, 1)):
             await _post(app, trigger, target["url"], target.get("payload"))
