@@ -62,7 +62,8 @@ def main() -> int:
     if saving := _load("saving"):
         print(
             f"saving per Equivent: a meter reading {saving['reading_us']} us, a baseline"
-            f" {saving['baseline_us_p50']} us (p50), storage after {saving['days']} days"
+            f" {saving['baseline_us_p50']} us (p50; {saving['baseline_share_of_refresh']} of the"
+            f" minute between refreshes), storage after {saving['days']} days"
             f" {saving['storage_bytes']} bytes ({saving['ledger_slots']} half-hours,"
             f" {saving['equivents']} Equivents)"
         )

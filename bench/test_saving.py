@@ -101,6 +101,10 @@ def test_saving_cost() -> None:
             "reading_us": round(feed_s / readings * 1e6, 2),
             "baseline_us_p50": round(statistics.median(timings) * 1e6, 1),
             "baseline_us_max": round(max(timings) * 1e6, 1),
+            # What each costs against the time it serves: the 1-minute refresh of the
+            # figures, and the interval between two meter readings.
+            "baseline_share_of_refresh": float(f"{statistics.median(timings) / 60:.2g}"),
+            "reading_share_of_interval": float(f"{feed_s / readings / READING_INTERVAL:.2g}"),
             "baseline_kwh": round(figures.baseline, 3),
             "ledger_slots": len(ledger.slots),
             "equivents": len(results),
