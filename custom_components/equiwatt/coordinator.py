@@ -6,7 +6,7 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple, override
+from typing import TYPE_CHECKING, Any, NamedTuple, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
@@ -22,6 +22,9 @@ from .api.schedule import PollSchedule, phase_for
 from .const import CONF_PUSH, DOMAIN, LOGGER, SLOW_INTERVAL, STALE_AFTER, STORAGE_VERSION
 from .models import EquiwattData
 from .tracker import Intent, Override, Source, Tracker, Transition
+
+if TYPE_CHECKING:
+    from .saving_manager import SavingManager
 
 type EquiwattConfigEntry = ConfigEntry[EquiwattCoordinator]
 
@@ -102,6 +105,8 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         self._instant_listeners: list[Callable[[], None]] = []
         self._confirm_task: asyncio.Task[None] | None = None
         self._confirm_again = False
+        # Set at setup when the user chose an energy meter; it only reads our data.
+        self.saving: SavingManager | None = None
 
     async def async_restore(self) -> bool:
         """Load what was saved before a restart; return whether it held Equivent state.
