@@ -17,6 +17,7 @@ from .webhook import (
     async_register_webhook,
     push_issue_id,
 )
+from .webhook_silence import WebhookSilenceWatch, silence_issue_id
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.CALENDAR, Platform.EVENT, Platform.SENSOR]
 
@@ -42,6 +43,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> 
 
         entry.async_on_unload(cloud.async_listen_connection_change(hass, _async_cloud_changed))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    WebhookSilenceWatch(hass, entry).async_start()
     return True
 
 
@@ -51,7 +53,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) ->
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None:
-    """Delete what the entry left behind: its cloudhook, saved history and repair issue."""
+    """Delete what the entry left behind: its cloudhook, saved history and repair issues."""
     await async_delete_cloudhook(hass, entry)
     await state_store(hass, entry.entry_id).async_remove()
     ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry))
+    ir.async_delete_issue(hass, DOMAIN, silence_issue_id(entry))

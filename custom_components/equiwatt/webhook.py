@@ -23,7 +23,7 @@ from .tracker import Intent
 
 INTENT_KEYS = ("event", "trigger", "type")
 FORM_TYPE = "application/x-www-form-urlencoded"
-README_URL = "https://github.com/equiwatt-ha/equiwatt#webhook-push"
+README_URL = "https://github.com/equiwatt-ha/equiwatt#webhook-instant-start-and-end-recommended"
 
 
 def intent_of(value: object) -> Intent:
@@ -181,10 +181,10 @@ def async_update_push_issue(hass: HomeAssistant, entry: EquiwattConfigEntry) -> 
             hass,
             DOMAIN,
             push_issue_id(entry),
-            is_fixable=False,
+            is_fixable=True,
             severity=ir.IssueSeverity.WARNING,
             translation_key="no_public_url",
-            translation_placeholders={"title": entry.title},
+            data={"entry_id": entry.entry_id},
             learn_more_url=README_URL,
         )
     else:
