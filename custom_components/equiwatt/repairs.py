@@ -12,7 +12,7 @@ from homeassistant.data_entry_flow import FlowResult
 
 from .const import CONF_PUSH
 from .coordinator import EquiwattConfigEntry
-from .webhook import async_ensure_cloudhook, webhook_urls
+from .webhook import webhook_urls
 
 
 class NoPublicUrlFlow(RepairsFlow):
@@ -36,7 +36,6 @@ class NoPublicUrlFlow(RepairsFlow):
         if user_input is not None:
             if (entry := self._entry()) is None:
                 return self.async_abort(reason="entry_removed")
-            await async_ensure_cloudhook(self.hass, entry)
             if (urls := webhook_urls(self.hass, entry.data)) is not None:
                 self._urls = urls
                 return await self.async_step_urls()
