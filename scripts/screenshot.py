@@ -8,6 +8,7 @@ and installs what is needed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 import sys
@@ -15,7 +16,7 @@ import time
 from typing import Any
 import urllib.request
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, TimeoutError as PlaywrightTimeoutError, sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8123"
 SIMULATOR = sys.argv[2] if len(sys.argv) > 2 else "http://127.0.0.1:8765"
@@ -57,6 +58,10 @@ def log_in(page: Page) -> None:
     page.fill("input[name='password']", "equiwatt")
     page.keyboard.press("Enter")
     wait_for_entity(page)
+    page.wait_for_function(
+        "() => document.querySelector('home-assistant').hass.config.state === 'RUNNING'",
+        timeout=120_000,
+    )
 
 
 def wait_for_entity(page: Page) -> None:
@@ -88,7 +93,8 @@ def add_again(page: Page) -> None:
     token.fill(TOKEN)
     token.press("Enter")
     page.get_by_text("These URLs are new.").wait_for(timeout=30_000)
-    page.get_by_text("Home Assistant has started!").wait_for(state="hidden", timeout=30_000)
+    with contextlib.suppress(PlaywrightTimeoutError):  # the "started" toast, if it is up
+        page.get_by_text("Home Assistant has started!").wait_for(state="hidden", timeout=30_000)
     page.wait_for_timeout(1000)
     page.screenshot(path=OUT / "success-dialog.png")
     page.keyboard.press("Escape")
