@@ -215,9 +215,10 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         self._plan_next_poll()
         self.async_set_updated_data(self.tracker.data())
         self._async_check_stale()
+        # The confirming read is one sent after this call, never an older answer.
+        self._fresh_read_wanted = True
         if self.tracker.started_to_check is not None:
             # A `started` just after an end: ask the API now, not after the debounce.
-            self._fresh_read_wanted = True
             refresh = self.async_refresh()
         else:
             refresh = self.async_request_refresh()

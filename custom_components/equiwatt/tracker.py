@@ -105,9 +105,11 @@ class Tracker:
         self._merge_history(snapshot.history)
         transitions: list[Transition] = []
         api_live = snapshot.live
-        self._settle_started_check(api_live)
+        if self.started_to_check is not None and snapshot.fetched_at >= self.started_to_check:
+            self._settle_started_check(api_live)
         if self.override is not None and self.override.contradicted_by(api_live):
-            if now - self.override.at < self.grace:
+            # A read older than the webhook cannot dispute it; a newer one only after the grace.
+            if now - self.override.at < self.grace or snapshot.fetched_at < self.override.at:
                 return self._finish(transitions, Source.API)
             LOGGER.warning(
                 "Equiwatt's API has said for %s that no Equivent is %s, contrary to a "
