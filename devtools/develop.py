@@ -18,6 +18,7 @@ Equiwatt development instance is up ({elapsed:.0f} s).
   Equiwatt device  {ha}/config/integrations/integration/equiwatt
   Simulator        {sim}   (python -m simulator --help lists its control API)
   Simulator token  {token}   (paste it when you add Equiwatt again)
+  Simulated meter  sensor.simulated_grid_import, chosen for the saving per Equivent
 
   Start an Equivent:  curl -X POST {sim}/_sim/equivents/start
   End it:             curl -X POST {sim}/_sim/equivents/end
@@ -43,7 +44,11 @@ async def main(args: argparse.Namespace) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with running_stack(
-        Path(args.config), args.port, args.simulator_port, default_config=True
+        Path(args.config),
+        args.port,
+        args.simulator_port,
+        default_config=True,
+        simulated_meter=True,
     ) as stack:
         print(
             BANNER.format(

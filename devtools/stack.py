@@ -15,11 +15,22 @@ import aiohttp
 from aiohttp import web
 
 from simulator import RealClock, World, build_app
+from simulator.meter import SimMeter
+from simulator.server import METER
 
 from .homeassistant_rest import HomeAssistantError, HomeAssistantRest
 
 REPO = Path(__file__).resolve().parent.parent
 DEV_TOKEN = "dev-token-0000"  # noqa: S105 - the simulator's token, not a real one
+METER_ENTITY = "sensor.simulated_grid_import"
+METER_ATTRIBUTES = {
+    "device_class": "energy",
+    "state_class": "total_increasing",
+    "unit_of_measurement": "kWh",
+    "friendly_name": "Simulated grid import",
+}
+SAVING_PROBE = "sensor.equiwatt_equivent_baseline"  # exists once a meter is chosen
+METER_INTERVAL = 10.0  # seconds between readings, like a consumer access device
 
 
 @dataclass
@@ -59,6 +70,20 @@ def prepare_config(config_dir: Path, *, default_config: bool = False) -> None:
     ours = blueprints / "equiwatt"
     if not ours.exists() and (REPO / "blueprints" / "automation" / "equiwatt").exists():
         ours.symlink_to(REPO / "blueprints" / "automation" / "equiwatt", target_is_directory=True)
+
+
+async def feed_meter(rest: HomeAssistantRest, meter: SimMeter) -> None:
+    """Post the simulated meter's reading to Home Assistant every 10 s."""
+    while True:
+        await rest.set_state(METER_ENTITY, f"{meter.read():.3f}", METER_ATTRIBUTES)
+        await asyncio.sleep(METER_INTERVAL)
+
+
+async def use_simulated_meter(rest: HomeAssistantRest, entry_id: str, meter: SimMeter) -> None:
+    """Publish the simulated meter and choose it for the saving, unless a meter is chosen."""
+    await rest.set_state(METER_ENTITY, f"{meter.read():.3f}", METER_ATTRIBUTES)
+    if await rest.state(SAVING_PROBE) is None:
+        await rest.set_options(entry_id, {"energy_sensor": METER_ENTITY})
 
 
 async def start_simulator(world: World, port: int) -> tuple[web.AppRunner, str]:
@@ -111,8 +136,13 @@ async def running_stack(
     *,
     up_timeout: float = 600,
     default_config: bool = False,
+    simulated_meter: bool = False,
 ) -> AsyncIterator[Stack]:
-    """Run the whole stack; stop Home Assistant cleanly on the way out."""
+    """Run the whole stack; stop Home Assistant cleanly on the way out.
+
+    With `simulated_meter`, the simulator's meter feeds Home Assistant and is
+    chosen for the saving per Equivent.
+    """
     prepare_config(config_dir, default_config=default_config)
     world = World(clock=RealClock(), tokens={DEV_TOKEN})
     runner, simulator_url = await start_simulator(world, sim_port)
@@ -149,7 +179,18 @@ async def running_stack(
                 entry_id = (await rest.add_equiwatt(DEV_TOKEN))["result"]["entry_id"]
             urls = await rest.webhook_urls(entry_id)
             wire_webhooks(world, urls)
-            yield Stack(world, simulator_url, rest, entry_id, urls, process, log_path)
+            feeder = None
+            if simulated_meter:
+                meter = runner.app[METER]
+                await use_simulated_meter(rest, entry_id, meter)
+                feeder = asyncio.create_task(feed_meter(rest, meter))
+            try:
+                yield Stack(world, simulator_url, rest, entry_id, urls, process, log_path)
+            finally:
+                if feeder is not None:
+                    feeder.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await feeder
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
