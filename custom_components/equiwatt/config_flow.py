@@ -162,7 +162,8 @@ class EquiwattOptionsFlow(OptionsFlowWithReload):
         errors: dict[str, str] = {}
         if user_input is not None:
             if not (error := meter_error(self.hass, user_input.get(CONF_ENERGY_SENSOR))):
-                return self.async_create_entry(data=user_input)
+                # "No meter" is kept as a choice, so the dashboard's is not offered again.
+                return self.async_create_entry(data={CONF_ENERGY_SENSOR: None, **user_input})
             errors[CONF_ENERGY_SENSOR] = error
         suggested = await async_suggested_options(self.hass, dict(self.config_entry.options))
         urls = webhook_urls(self.hass, self.config_entry.data)

@@ -130,7 +130,8 @@ async def async_handle_webhook(
     body = b"" if too_big else await read_capped(request.content, MAX_WEBHOOK_BODY)
     if too_big or len(body) > MAX_WEBHOOK_BODY:
         LOGGER.warning("Refused a webhook call with a body over 64 KiB")
-        return web.Response(status=413)
+        # 200 like any other reply: a 413 would tell a prober that the id exists.
+        return web.Response(status=200)
     intent = parse_intent(request.query, body, _content_type(request.headers))
     entry.runtime_data.async_handle_webhook(
         intent,
