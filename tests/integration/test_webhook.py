@@ -19,6 +19,7 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from tests.conftest import FUZZ_EXAMPLES, SLOW_POLL, TOKEN, WEBHOOK_ID, Simulator
+from tests.hostile import webhook_bodies
 from tests.integration.conftest import advance, settle
 from tests.integration.helpers import BINARY, LAST_END, LAST_WEBHOOK, START, fired_events, kinds
 
@@ -52,6 +53,8 @@ PING_FORMS: list[dict[str, Any]] = [
     {"data": "user=42&name=x", "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
     {"data": "hello there", "headers": {"Content-Type": "text/plain"}},
     {"params": {"event": "demo"}, "json": {"event": "started"}},
+    # Nested deeper than the JSON decoder goes, within the 64 KiB the handler reads.
+    {"data": "[" * 65_536, "headers": {"Content-Type": "application/json"}},
 ]
 
 
@@ -65,6 +68,8 @@ PING_FORMS: list[dict[str, Any]] = [
         ({}, b"\xff\xfe start", "application/octet-stream", Intent.STARTED),
         ({}, b"   ", "", Intent.PING),
         ({"event": "restarted"}, b"", "", Intent.STARTED),
+        pytest.param({}, b"[" * 65_536, "application/json", Intent.PING, id="65536-deep"),
+        ({}, b'{"event": NaN, "event": "ended"}', "application/json", Intent.ENDED),
     ],
 )
 def test_parse_intent(
@@ -369,6 +374,7 @@ fuzz_body = st.one_of(
         lambda d: json.dumps(d).encode()
     ),
     text.map(str.encode),
+    webhook_bodies(),
 )
 fuzz_type = st.sampled_from(
     [
@@ -384,7 +390,7 @@ fuzz_type = st.sampled_from(
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None)
 @given(query=fuzz_query, body=fuzz_body, content_type=fuzz_type)
 def test_fuzz_intent_parser(query: dict[str, str], body: bytes, content_type: str) -> None:
-    """Whatever arrives, the intent parser answers one of the three intents and never raises."""
+    """Whatever arrives, hostile or not, the parser answers one of the three intents, never raises."""
     intent = parse_intent(query, body, content_type)
     assert intent in (Intent.STARTED, Intent.ENDED, Intent.PING)
     if not query and not body.strip():
