@@ -14,7 +14,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from tests.conftest import WEBHOOK_ID, Simulator
 
 CALLS = 500
-BINARY = "binary_sensor.equiwatt_equivent"
+BINARY = "binary_sensor.equiwatt_equivent_active"
 
 
 async def test_push_latency(

@@ -34,12 +34,12 @@ def main() -> None:
         page.keyboard.press("Enter")
         page.wait_for_function(
             "() => document.querySelector('home-assistant')?.hass?.entities"
-            "?.['binary_sensor.equiwatt_equivent']",
+            "?.['binary_sensor.equiwatt_equivent_active']",
             timeout=60_000,
         )
         device_id = page.evaluate(
             "() => document.querySelector('home-assistant').hass"
-            ".entities['binary_sensor.equiwatt_equivent'].device_id"
+            ".entities['binary_sensor.equiwatt_equivent_active'].device_id"
         )
         page.goto(f"{BASE}/config/devices/device/{device_id}", wait_until="networkidle")
         page.wait_for_timeout(3000)

@@ -156,7 +156,7 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         for warning in snapshot.warnings:
             if warning not in self._logged_warnings:
                 self._logged_warnings.add(warning)
-                LOGGER.warning("Equiwatt sent odd data: %s", warning)
+                LOGGER.warning("The API sent odd data: %s", warning)
         before = self._fingerprint()
         self._dispatch(self.tracker.apply_snapshot(snapshot, now))
         after = self._fingerprint()
@@ -215,10 +215,10 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         self.stale = stale
         if stale:
             LOGGER.warning(
-                "No good read from Equiwatt for %s; its polled entities are unavailable "
+                "No good read from the API for %s; the polled entities are unavailable "
                 "until one succeeds",
                 STALE_AFTER,
             )
         else:
-            LOGGER.info("Equiwatt answers again; its entities are available")
+            LOGGER.info("The API answers again; the polled entities are available")
         self.async_update_listeners()

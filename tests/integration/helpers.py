@@ -12,7 +12,7 @@ from custom_components.equiwatt.event import EquiventEvent
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-BINARY = "binary_sensor.equiwatt_equivent"
+BINARY = "binary_sensor.equiwatt_equivent_active"
 START = "sensor.equiwatt_equivent_start"
 LAST_START = "sensor.equiwatt_last_equivent_start"
 LAST_END = "sensor.equiwatt_last_equivent_end"

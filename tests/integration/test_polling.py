@@ -128,14 +128,14 @@ async def test_unavailable_only_after_ten_minutes(
     assert hass.states.get(LAST_WEBHOOK).state != STATE_UNAVAILABLE
     assert hass.states.get(EVENT).state != STATE_UNAVAILABLE
     await advance(hass, freezer, 5 * 60, step=5)
-    assert caplog.text.count("No good read from Equiwatt") == 1
+    assert caplog.text.count("No good read from the API") == 1
     assert caplog.text.count("Error fetching equiwatt data") == 1
     assert "HTTP 503" in caplog.text
 
     simulator.world.faults.update({"status": None, "html": False})
     await advance(hass, freezer, SLOW_POLL, step=5)
     assert all(hass.states.get(e).state != STATE_UNAVAILABLE for e in POLLED)
-    assert caplog.text.count("Equiwatt answers again") == 1
+    assert caplog.text.count("The API answers again") == 1
     assert TOKEN not in caplog.text
 
 
@@ -292,13 +292,13 @@ async def test_several_accounts_side_by_side(
     await hass.async_block_till_done()
     states = hass.states.async_entity_ids("binary_sensor")
     assert sorted(states) == [
-        "binary_sensor.equiwatt_equivent",
-        "binary_sensor.equiwatt_equivent_2",
+        "binary_sensor.equiwatt_equivent_active",
+        "binary_sensor.equiwatt_equivent_active_2",
     ]
     simulator.world.start_now()
     await advance(hass, freezer, SLOW_POLL)
-    assert hass.states.get("binary_sensor.equiwatt_equivent").state == STATE_ON
-    assert hass.states.get("binary_sensor.equiwatt_equivent_2").state == STATE_ON
+    assert hass.states.get("binary_sensor.equiwatt_equivent_active").state == STATE_ON
+    assert hass.states.get("binary_sensor.equiwatt_equivent_active_2").state == STATE_ON
     assert simulator.world.rate_violations() == []
 
 

@@ -172,6 +172,63 @@ def test_quality_scale_covers_every_rule() -> None:
             assert rule.get("comment"), name
 
 
+# Abort reasons that Home Assistant's flow helpers give, and the step that makes them used.
+SUPPLIED_ABORTS = {"reauth_successful": "reauth", "reconfigure_successful": "reconfigure"}
+
+
+def _used_in_code() -> set[str]:
+    """Every string literal, flow step and Home Assistant constant's value in our code."""
+    import ast
+
+    from homeassistant import const as ha_const
+
+    used: set[str] = set()
+    for path in INTEGRATION.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                used.add(node.value)
+            elif isinstance(node, ast.AsyncFunctionDef) and node.name.startswith("async_step_"):
+                used.add(node.name.removeprefix("async_step_"))
+            elif isinstance(node, ast.Name) and isinstance(getattr(ha_const, node.id, None), str):
+                used.add(getattr(ha_const, node.id))
+    return used
+
+
+def _translation_keys(strings: dict) -> list[tuple[str, str]]:
+    """Each key of strings.json that code must name, with where it sits."""
+    keys: list[tuple[str, str]] = []
+    for flow in ("config", "options"):
+        section = strings.get(flow, {})
+        for step, body in section.get("step", {}).items():
+            keys.append((f"{flow}.step.{step}", step))
+            for part in ("data", "data_description"):
+                keys += [(f"{flow}.step.{step}.{part}.{f}", f) for f in body.get(part, {})]
+        for kind in ("error", "abort", "create_entry"):
+            keys += [(f"{flow}.{kind}.{key}", key) for key in section.get(kind, {})]
+    for platform, entities in strings["entity"].items():
+        for key, body in entities.items():
+            keys.append((f"entity.{platform}.{key}", key))
+            for attribute, values in body.get("state_attributes", {}).items():
+                where = f"entity.{platform}.{key}.state_attributes.{attribute}.state"
+                keys += [(f"{where}.{state}", state) for state in values.get("state", {})]
+    for kind in ("exceptions", "issues"):
+        keys += [(f"{kind}.{key}", key) for key in strings.get(kind, {})]
+    return keys
+
+
+def test_no_dead_strings() -> None:
+    """Every key of strings.json is named by our code (or by the flow helper we call)."""
+    strings = load(INTEGRATION / "strings.json")
+    assert set(strings) <= {"config", "options", "entity", "exceptions", "issues"}
+    used = _used_in_code()
+    dead = [
+        where
+        for where, key in _translation_keys(strings)
+        if key not in used and SUPPLIED_ABORTS.get(key) not in used
+    ]
+    assert dead == []
+
+
 def _imports(folder: Path) -> set[str]:
     """Every module a package's files import, relative imports resolved to their top name."""
     import ast
