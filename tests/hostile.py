@@ -47,14 +47,14 @@ plain = st.recursive(
 
 
 def sizes(largest: int) -> st.SearchStrategy[int]:
-    """Mostly small sizes, and now and then a large one up to `largest` (cheaper than uniform)."""
+    """Draw mostly small sizes, now and then a large one up to `largest` (cheaper than uniform)."""
     return st.integers(1, 100) | st.sampled_from(
         [n for n in (1_000, 5_000, 20_000, 65_536, largest) if n <= largest]
     )
 
 
 def deep(max_depth: int) -> st.SearchStrategy[str]:
-    """Arrays or objects nested up to `max_depth` deep, closed or left open."""
+    """Nest arrays or objects up to `max_depth` deep, closed or left open."""
     return st.builds(
         lambda depth, opener, closed: (
             opener * depth + ("0" + ("]" if opener == "[" else "}") * depth if closed else "")
@@ -66,7 +66,7 @@ def deep(max_depth: int) -> st.SearchStrategy[str]:
 
 
 def long_strings(max_length: int) -> st.SearchStrategy[str]:
-    """JSON strings up to `max_length` characters, of a word that may matter."""
+    """Write JSON strings up to `max_length` characters long, of a word that may matter."""
     return st.builds(
         lambda word, length: json.dumps((word * length)[:length]),
         st.sampled_from(["x", "start", "end ", "\u00e9", "\U0001f600"]),
@@ -75,7 +75,7 @@ def long_strings(max_length: int) -> st.SearchStrategy[str]:
 
 
 def scalars(max_depth: int, max_length: int) -> st.SearchStrategy[str]:
-    """One hostile JSON value, as text."""
+    """Write one hostile JSON value."""
     return st.one_of(
         st.sampled_from(ODD_NUMBERS),
         st.sampled_from(WRONG_TYPES),
@@ -85,17 +85,15 @@ def scalars(max_depth: int, max_length: int) -> st.SearchStrategy[str]:
     )
 
 
-def objects(
-    keys: Sequence[str], values: st.SearchStrategy[str]
-) -> st.SearchStrategy[str]:
-    """A JSON object of the given keys (repeats allowed) and hostile values, as text."""
-    return st.lists(
-        st.tuples(st.sampled_from(keys) | st.text(max_size=8), values), max_size=6
-    ).map(lambda pairs: "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in pairs) + "}")
+def objects(keys: Sequence[str], values: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Write JSON objects of the given keys (repeats allowed) and hostile values."""
+    return st.lists(st.tuples(st.sampled_from(keys) | st.text(max_size=8), values), max_size=6).map(
+        lambda pairs: "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in pairs) + "}"
+    )
 
 
 def break_utf8(text: str) -> st.SearchStrategy[bytes]:
-    """The text's UTF-8, possibly with an invalid sequence put somewhere in it."""
+    """Encode the text as UTF-8, possibly with an invalid sequence put somewhere in it."""
     raw = text.encode("utf-8", "surrogatepass")
     return st.one_of(
         st.just(raw),
@@ -112,8 +110,10 @@ def hostile_bytes(texts: st.SearchStrategy[str]) -> st.SearchStrategy[bytes]:
     return texts.flatmap(break_utf8)
 
 
-def equivents_bodies(max_depth: int = 200_000, max_length: int = 70_000) -> st.SearchStrategy[bytes]:
-    """Bodies shaped like `GET /api/v3/equivents/`, hostile at every level."""
+def equivents_bodies(
+    max_depth: int = 200_000, max_length: int = 70_000
+) -> st.SearchStrategy[bytes]:
+    """Write bodies shaped like `GET /api/v3/equivents/`, hostile at every level."""
     value = scalars(max_depth, max_length)
     time = st.one_of(value, st.integers(-10, 2 * 10**12).map(str))
     event = objects(("start_time", "end_time"), time) | value
@@ -127,7 +127,9 @@ def equivents_bodies(max_depth: int = 200_000, max_length: int = 70_000) -> st.S
         st.sampled_from(["", ',"current_event":null', ',"previous_events":{}']),
     )
     envelope = st.builds(
-        lambda success, msg, data, extra: f'{{"success":{success},"msg":{msg},"data":{data}{extra}}}',
+        lambda success, msg, data, extra: (
+            f'{{"success":{success},"msg":{msg},"data":{data}{extra}}}'
+        ),
         st.sampled_from(["true", "true", "false", "null", '"true"', "1", "NaN"]) | value,
         st.just("null") | value,
         data | value,
@@ -137,7 +139,7 @@ def equivents_bodies(max_depth: int = 200_000, max_length: int = 70_000) -> st.S
 
 
 def webhook_bodies(max_depth: int = 65_536, max_length: int = 60_000) -> st.SearchStrategy[bytes]:
-    """Webhook bodies (up to the 64 KiB the handler reads), hostile at every level."""
+    """Write webhook bodies (up to the 64 KiB the handler reads), hostile at every level."""
     value = scalars(max_depth, max_length)
     keyed = objects(("event", "trigger", "type", "Event", "TYPE"), value)
     form = st.lists(

@@ -87,6 +87,7 @@ async def test_equivent_lifecycle_by_polling(
         {"malformed": "success_false"},
         {"malformed": "wrong_types"},
         {"malformed": "oversized"},
+        {"malformed": "deep"},
         {"delay": 30.0},
     ],
 )
