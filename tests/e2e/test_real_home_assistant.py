@@ -8,7 +8,6 @@ import socket
 
 import pytest
 
-from custom_components.equiwatt.const import SLOW_INTERVAL
 from devtools.stack import DEV_TOKEN, Stack, running_stack
 from tests.hostile_calls import HOSTILE_WEBHOOK_CALLS
 
@@ -75,26 +74,24 @@ async def test_push_then_polling_in_a_real_home_assistant(
         assert (await rest.state(BINARY))["state"] == "off"
         webhook_id = stack.webhook_urls["started_url"].split("/api/webhook/")[1].split("?")[0]
 
-        # Polling alone: webhooks off. Push was trusted until now, so the next polls may
-        # come at the slow interval.
+        # Polling alone: webhooks off; away from the half hours a poll comes every 120 s.
         flow = await rest.request(
             "POST", "/api/config/config_entries/options/flow", {"handler": stack.entry_id}
         )
         result = await rest.request(
             "POST",
             f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-            {"push": True},
+            {"push": False},
         )
         assert result["type"] == "create_entry"
         stack.world.faults.webhooks = False
-        # The API gives whole seconds: an Equivent that started within the second of the
-        # previous one's `ended` call would read as that one, held for the grace period.
-        # (The Equivent above lasted a fraction of a second; real ones last an hour.)
+        # Equiwatt's times are whole seconds: a new Equivent in the same second as
+        # the last `ended` call could not be told from the one it ended.
         await asyncio.sleep(2)
         stack.world.start_now()
-        await rest.wait_for_state(BINARY, "on", timeout=SLOW_INTERVAL + 30)
+        await rest.wait_for_state(BINARY, "on", timeout=130)
         stack.world.end_now()
-        await rest.wait_for_state(BINARY, "off", timeout=SLOW_INTERVAL + 30)
+        await rest.wait_for_state(BINARY, "off", timeout=130)
         assert len(stack.world.webhook_log) == 2, "no webhook was sent while switched off"
         assert stack.world.rate_violations() == []
         assert all(entry.status == 200 for entry in stack.world.log)
