@@ -226,13 +226,16 @@ def _translation_keys(strings: dict) -> list[tuple[str, str]]:
                 keys += [(f"{where}.{state}", state) for state in values.get("state", {})]
     for kind in ("exceptions", "issues"):
         keys += [(f"{kind}.{key}", key) for key in strings.get(kind, {})]
+    for key, body in strings.get("selector", {}).items():
+        keys.append((f"selector.{key}", key))
+        keys += [(f"selector.{key}.options.{o}", o) for o in body.get("options", {})]
     return keys
 
 
 def test_no_dead_strings() -> None:
     """Every key of strings.json is named by our code (or by the flow helper we call)."""
     strings = load(INTEGRATION / "strings.json")
-    assert set(strings) <= {"config", "options", "entity", "exceptions", "issues"}
+    assert set(strings) <= {"config", "options", "entity", "exceptions", "issues", "selector"}
     used = _used_in_code()
     dead = [
         where
