@@ -61,10 +61,10 @@ async def async_check_token(hass: HomeAssistant, token: str) -> dict[str, str]:
     except EquiwattRateLimitedError:
         return {"base": "rate_limited"}
     except EquiwattError as err:
-        LOGGER.debug("Equiwatt check failed: %s", err)
+        LOGGER.debug("Token check failed: %s", err)
         return {"base": "cannot_connect"}
     except Exception:  # noqa: BLE001 - the flow's last resort
-        LOGGER.exception("Unexpected error while checking the Equiwatt token")
+        LOGGER.exception("Unexpected error while checking the token")
         return {"base": "unknown"}
     return {}
 

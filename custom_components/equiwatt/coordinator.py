@@ -194,7 +194,7 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         for warning in snapshot.warnings:
             if warning not in self._logged_warnings:
                 self._logged_warnings.add(warning)
-                LOGGER.warning("Equiwatt sent odd data: %s", warning)
+                LOGGER.warning("The API sent odd data: %s", warning)
         before = self._fingerprint()
         self._dispatch(self.tracker.apply_snapshot(snapshot, now))
         after = self._fingerprint()
@@ -319,7 +319,7 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
                 STALE_AFTER,
             )
         elif changed:
-            LOGGER.info("Equiwatt answers again; the entities are available")
+            LOGGER.info("The API answers again; the entities are available")
         return changed
 
     @callback

@@ -74,6 +74,9 @@ def parse_intent(query: Mapping[str, str], body: bytes, content_type: str = "") 
         return Intent.PING
     try:
         payload = json.loads(text)
+    except RecursionError:
+        # Nested deeper than the decoder goes: nothing an Equiwatt call would send.
+        return Intent.PING
     except ValueError:
         pass
     else:
