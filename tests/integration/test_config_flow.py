@@ -11,6 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.equiwatt.config_flow import token_unique_id
 from custom_components.equiwatt.const import (
     CONF_CLOUDHOOK_URL,
+    CONF_ENERGY_SENSOR,
     CONF_PUSH,
     CONF_SLOW_INTERVAL,
     CONF_WEBHOOK_ID,
@@ -252,7 +253,8 @@ async def test_options_flow(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert setup_entry.options == {CONF_PUSH: False}
+    # "No meter" is saved as a choice, so the Energy dashboard's is not offered again.
+    assert setup_entry.options == {CONF_ENERGY_SENSOR: None, CONF_PUSH: False}
     assert setup_entry.runtime_data.push_trusted is False
 
 

@@ -519,7 +519,7 @@ async def test_options_without_a_dashboard_meter(
     )
     result = await hass.config_entries.options.async_configure(result["flow_id"], {})
     await hass.async_block_till_done()
-    assert CONF_ENERGY_SENSOR not in setup_entry.options
+    assert setup_entry.options[CONF_ENERGY_SENSOR] is None
     assert setup_entry.runtime_data.saving is None
 
 
