@@ -132,6 +132,7 @@ class ScheduledZone(ClimateEntity):
         self.overlay = overlay
         self._writes = writes
         self._cancel_expiry: CALLBACK_TYPE | None = None
+        self.timer_period: float | None = None
 
     @property
     @override
@@ -174,25 +175,24 @@ class ScheduledZone(ClimateEntity):
     ) -> None:
         """Heat at `temperature` for `time_period` seconds, then back to the schedule."""
         self._writes.append((self.entity_id, "set_climate_timer"))
+        self.timer_period = time_period
         ends = dt_util.utcnow() + timedelta(seconds=time_period or 3600)
         self._set_overlay(Overlay(HVACMode.HEAT, temperature, ends))
 
-    @override
-    async def async_will_remove_from_hass(self) -> None:
-        """Stop the timer."""
-        self._set_overlay(None, write=False)
-
-    def _set_overlay(self, overlay: Overlay | None, *, write: bool = True) -> None:
+    def cancel_timer(self) -> None:
+        """Forget a running timer (the test is over)."""
         if self._cancel_expiry is not None:
             self._cancel_expiry()
             self._cancel_expiry = None
+
+    def _set_overlay(self, overlay: Overlay | None) -> None:
+        self.cancel_timer()
         self.overlay = overlay
         if overlay is not None and overlay.ends is not None:
             self._cancel_expiry = async_track_point_in_utc_time(
                 self.hass, self._expire, overlay.ends
             )
-        if write:
-            self.async_write_ha_state()
+        self.async_write_ha_state()
 
     @callback
     def _expire(self, _now: datetime) -> None:
@@ -214,7 +214,9 @@ CLIMATE_TIMER_SCHEMA = {
 }
 
 
-async def add_tado_zones(hass: HomeAssistant, zones: list[ScheduledZone]) -> None:
+async def add_tado_zones(
+    hass: HomeAssistant, zones: list[ScheduledZone], memory_max: int = 255
+) -> None:
     """Add zones from a `tado` climate platform that registers `tado.set_climate_timer`."""
 
     async def setup_platform(
@@ -231,19 +233,21 @@ async def add_tado_zones(hass: HomeAssistant, zones: list[ScheduledZone]) -> Non
 
     mock_platform(hass, "tado.climate", MockPlatform(async_setup_platform=setup_platform))
     assert await async_setup_component(hass, "climate", {"climate": {"platform": "tado"}})
-    await _add_memory(hass)
+    await _add_memory(hass, memory_max)
 
 
-async def add_thermostats(hass: HomeAssistant, thermostats: list[ClimateEntity]) -> None:
+async def add_thermostats(
+    hass: HomeAssistant, thermostats: list[ClimateEntity], memory_max: int = 255
+) -> None:
     """Add thermostats from a test climate platform."""
     setup_test_component_platform(hass, "climate", thermostats)
     assert await async_setup_component(hass, "climate", {"climate": {"platform": "test"}})
-    await _add_memory(hass)
+    await _add_memory(hass, memory_max)
 
 
-async def _add_memory(hass: HomeAssistant) -> None:
+async def _add_memory(hass: HomeAssistant, memory_max: int = 255) -> None:
     assert await async_setup_component(
-        hass, "input_text", {"input_text": {"equivent_memory": {"max": 255}}}
+        hass, "input_text", {"input_text": {"equivent_memory": {"max": memory_max}}}
     )
     await hass.async_block_till_done()
 

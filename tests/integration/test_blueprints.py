@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_mock_service,
@@ -66,7 +67,7 @@ class FakePlug(SwitchEntity):
         self.async_write_ha_state()
 
 
-async def _thermostats(hass: HomeAssistant, tmp_path: Path) -> Writes:
+async def _thermostats(hass: HomeAssistant, tmp_path: Path, memory_max: int = 255) -> Writes:
     """Heat, cool, heat_cool, a zone on its schedule and an off one, with the blueprint."""
     writes: Writes = []
     await add_thermostats(
@@ -78,6 +79,7 @@ async def _thermostats(hass: HomeAssistant, tmp_path: Path) -> Writes:
             ScheduledZone("Bedroom", 18.5, writes),
             FakeThermostat("Hall", HVACMode.OFF, None, writes),
         ],
+        memory_max,
     )
     await use_blueprint(hass, tmp_path, "thermostat_setback", THERMOSTAT_INPUTS)
     return writes
@@ -151,6 +153,25 @@ async def test_thermostat_restore_after_a_restart(
     await restart(hass, hass.async_block_till_done)
     assert climates(hass, *THERMOSTATS) == before
     assert len(writes) == restored
+
+
+async def test_thermostat_nothing_set_back_that_the_memory_cannot_keep(
+    hass: HomeAssistant,
+    tmp_path: Path,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A memory helper too short to keep the settings: nothing is set back, the log says why."""
+    writes = await _thermostats(hass, tmp_path, memory_max=50)
+    before = climates(hass, *THERMOSTATS)
+    simulator.world.start_now()
+    await advance(hass, freezer, SLOW_POLL)
+    assert hass.states.get(BINARY).state == STATE_ON
+    assert climates(hass, *THERMOSTATS) == before
+    assert writes == []
+    assert "set its maximum length to 255" in caplog.text
 
 
 async def test_switches_off_and_back_on(
