@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+import json
 from pathlib import Path
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from homeassistant.components.climate import HVACMode
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
-from tests.conftest import SLOW_POLL, Simulator
+from tests.conftest import SLOW_POLL, WEBHOOK_ID, Simulator
 from tests.integration.blueprint_helpers import (
     MEMORY,
     Overlay,
@@ -241,3 +243,64 @@ async def test_tado_nothing_set_back_that_the_memory_cannot_keep(
     assert climates(hass, *ZONES) == before
     assert home.writes == []
     assert "set its maximum length to 255" in caplog.text
+
+
+@pytest.mark.parametrize("while_down", [False, True], ids=["running", "while-down"])
+async def test_tado_next_equivent_right_after(
+    hass: HomeAssistant,
+    home: Home,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    while_down: bool,
+) -> None:
+    """Back to back the sensor stays on: one new timer per zone, until the new expected end."""
+    before = climates(hass, *ZONES)
+    await _start(hass, freezer, simulator)
+    next_ends: list[datetime] = []
+
+    async def next_equivent() -> None:
+        await advance(hass, freezer, 600, step=10)
+        simulator.world.end_now()
+        next_ends.append(await _start(hass, freezer, simulator))
+
+    if while_down:
+        await restart(hass, next_equivent)
+    else:
+        await next_equivent()
+    _assert_set_back(hass, home, next_ends[0])
+    assert home.writes_by_zone() == _expected_writes(
+        living_room=TIMER * 2, bedroom=TIMER * 2, study=TIMER * 2
+    )
+    await restart(hass, hass.async_block_till_done)
+    assert len(home.writes) == 6, "the new Equivent is remembered: no third timer"
+    await advance(hass, freezer, 600, step=10)
+    await _end(hass, freezer, simulator)
+    assert climates(hass, *ZONES) == before
+    assert home.writes_by_zone() == _expected_writes(
+        living_room=[*TIMER, *BACK_TO_SCHEDULE],
+        bedroom=[*TIMER, *BACK_TO_SCHEDULE],
+        study=[*TIMER, *MANUAL_BACK],
+    )
+
+
+async def test_tado_one_timer_when_the_api_corrects_a_webhook_start(
+    hass: HomeAssistant,
+    home: Home,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A webhook's start, a minute late, corrected by the API: the same Equivent, no new timer."""
+    event = simulator.world.start_now()
+    freezer.tick(timedelta(seconds=60))
+    client = await hass_client_no_auth()
+    await client.post(f"/api/webhook/{WEBHOOK_ID}", params={"event": "started"})
+    await advance(hass, freezer, SLOW_POLL)
+    real_start = dt_util.as_local(dt_util.utc_from_timestamp(event.start))
+    assert hass.states.get(CALENDAR).attributes["start_time"] == real_start.strftime(
+        "%Y-%m-%d %H:%M:%S"
+    )
+    assert json.loads(hass.states.get(MEMORY).state)["@"] == real_start.strftime(
+        "%Y-%m-%d %H:%M:%S"
+    )
+    assert home.writes_by_zone() == _expected_writes()
