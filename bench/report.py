@@ -18,10 +18,20 @@ def main() -> int:
     """Print what bench-results holds; fail if a figure misses its target."""
     missed: list[str] = []
     if push := _load("push_latency"):
-        s = push["state_change_ms"]
+        s, b = push["state_change_ms"], push["bare_automation_ms"]
         print(
-            f"push latency (POST -> state), {s['n']} calls: p50 {s['p50']} ms, p99 {s['p99']} ms, max {s['max']} ms"
+            f"push latency (POST -> state), {s['n']} calls: p50 {s['p50']} ms, p99 {s['p99']} ms,"
+            f" max {s['max']} ms; bare automation p50 {b['p50']} ms, p99 {b['p99']} ms"
+            f" (ratio p50 {push['p50_ratio']}, p99 {push['p99_ratio']})"
         )
+        c = push["back_to_back_start_ms"]
+        print(
+            f"back-to-back start (POST -> state, API checked): p50 {c['p50']} ms, p99 {c['p99']} ms"
+        )
+        if push["p50_ratio"] > 1.0:
+            missed.append("push p50 slower than the bare automation")
+        if s["p99"] >= 20:
+            missed.append("push p99 of 20 ms or more")
     ours, fixed = _load("polling_adaptive"), _load("polling_fixed_30s")
     if ours and fixed:
         print(f"polling on {ours['events_file']}: adaptive vs fixed 30 s")

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 import json
 import logging
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from aiohttp import ClientSession, ClientTimeout, web
 
@@ -45,9 +44,10 @@ def _event_json(world: World, event: SimEquivent, *, open_end: bool = False) -> 
 
 
 def equivents_body(world: World) -> dict[str, Any]:
-    """Build the JSON body Equiwatt would send now."""
-    live = world.live()
-    previous = [_event_json(world, e) for e in world.finished()]
+    """Build the JSON body Equiwatt would send now (as of `api_lag` seconds ago)."""
+    seen_at = world.now() - world.faults.api_lag
+    live = world.live(seen_at)
+    previous = [_event_json(world, e) for e in world.finished(seen_at)]
     current = None
     if live is not None and world.faults.server_bug:
         previous.insert(0, _event_json(world, live, open_end=True))
@@ -238,16 +238,16 @@ async def post_webhooks(request: web.Request) -> web.Response:
 async def post_demo(request: web.Request) -> web.Response:
     """Send a demo trigger, as the app's "send a demo trigger" button does.
 
-    What Equiwatt's demo carries is unknown: this one POSTs `{"trigger": "demo"}`
-    to the configured URL of a trigger with its query string removed.
+    What Equiwatt's demo carries is unknown; the safe assumption is that it
+    calls the saved URL, query string included, with the saved payload, exactly
+    as a real trigger would: a demo to the "started" URL looks like a start.
     """
     world = request.app[WORLD]
     body = await _json(request)
     target = world.webhook_targets.get(body.get("trigger", "started"))
     if target is None:
         raise web.HTTPBadRequest(text="no webhook URL configured for that trigger")
-    url = urlunsplit(urlsplit(target["url"])._replace(query=""))
-    status = await _post(request.app, "demo", url, json.dumps({"trigger": "demo"}))
+    status = await _post(request.app, "demo", target["url"], target.get("payload"))
     return web.json_response({"status": status})
 
 
@@ -279,20 +279,26 @@ async def _post(app: web.Application, trigger: str, url: str, payload: str | Non
 
 
 async def send_due_webhooks(app: web.Application) -> None:
-    """POST the webhooks of every start and end since the server started, once each."""
+    """POST the webhooks of every start and end since the server started, once each.
+
+    With `webhook_delay` they go out late, with `webhook_copies` more than once.
+    """
     world = app[WORLD]
     sent = app[SENT]
     due = [
         (trigger, start)
-        for _moment, trigger, start in world.transitions(app[SINCE], world.now())
+        for _moment, trigger, start in world.transitions(
+            app[SINCE], world.now() - world.faults.webhook_delay
+        )
         if (trigger, start) not in sent
     ]
     sent.update(due)
     if not world.faults.webhooks:
         return
     for trigger, _start in due:
-        target = world.webhook_targets.get(trigger)
-        if target is not None:
+        if (target := world.webhook_targets.get(trigger)) is None:
+            continue
+        for _ in range(max(world.faults.webhook_copies, 1)):
             await _post(app, trigger, target["url"], target.get("payload"))
 
 

@@ -39,6 +39,9 @@ class Faults:
     retry_after: float | None = 30.0  # Retry-After on 429 (None: no header)
     remaining: int | None = None  # faults apply to this many requests, then stop
     webhooks: bool = True  # send webhooks at starts and ends
+    webhook_copies: int = 1  # each webhook call is sent this many times (duplicates)
+    webhook_delay: float = 0.0  # webhook calls go out this many seconds late
+    api_lag: float = 0.0  # the API shows the world as it was this many seconds ago
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply a partial update; unknown names raise KeyError."""
@@ -93,15 +96,15 @@ class World:
         """Return the simulated Unix time."""
         return self.clock()
 
-    def live(self) -> SimEquivent | None:
-        """Return the Equivent in progress, if any."""
-        now = self.now()
+    def live(self, at: float | None = None) -> SimEquivent | None:
+        """Return the Equivent in progress now (or at the time `at`), if any."""
+        now = self.now() if at is None else at
         running = [e for e in self.equivents if e.start <= now and (e.end is None or e.end > now)]
         return max(running, key=lambda e: e.start) if running else None
 
-    def finished(self) -> list[SimEquivent]:
-        """Finished Equivents, newest first."""
-        now = self.now()
+    def finished(self, at: float | None = None) -> list[SimEquivent]:
+        """Finished Equivents now (or at the time `at`), newest first."""
+        now = self.now() if at is None else at
         done = [e for e in self.equivents if e.end is not None and e.end <= now]
         return sorted(done, key=lambda e: e.start, reverse=True)
 

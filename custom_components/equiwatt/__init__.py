@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from homeassistant.components import cloud
 from homeassistant.const import CONF_API_TOKEN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .api import EquiwattClient
-from .const import DOMAIN
+from .cloudhook import async_delete_cloudhook, async_track_cloudhook
+from .const import CONF_SLOW_INTERVAL, DOMAIN, LOGGER
 from .coordinator import EquiwattConfigEntry, EquiwattCoordinator, state_store
-from .webhook import (
-    async_delete_cloudhook,
-    async_ensure_cloudhook,
-    async_register_webhook,
-    push_issue_id,
-)
+from .webhook import async_register_webhook, push_issue_id
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.CALENDAR, Platform.EVENT, Platform.SENSOR]
 
@@ -33,14 +28,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> 
     entry.runtime_data = coordinator
     coordinator.async_start_stale_check()
     async_register_webhook(hass, entry)
-    await async_ensure_cloudhook(hass, entry)
-    if "cloud" in hass.config.components:
-
-        async def _async_cloud_changed(state: cloud.CloudConnectionState) -> None:
-            if state is cloud.CloudConnectionState.CLOUD_CONNECTED:
-                await async_ensure_cloudhook(hass, entry)
-
-        entry.async_on_unload(cloud.async_listen_connection_change(hass, _async_cloud_changed))
+    async_track_cloudhook(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -52,6 +40,19 @@ async def async_unload_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) ->
 
 async def async_remove_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None:
     """Delete what the entry left behind: its cloudhook, saved history and repair issue."""
-    await async_delete_cloudhook(hass, entry)
-    await state_store(hass, entry.entry_id).async_remove()
-    ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry))
+    try:
+        await async_delete_cloudhook(hass, entry)
+    finally:
+        ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry))
+        await state_store(hass, entry.entry_id).async_remove()
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> bool:
+    """Drop the poll-interval option of entries made before 0.2: the schedule is ours."""
+    if entry.version > 1:
+        return False
+    if entry.minor_version < 2:
+        options = {k: v for k, v in entry.options.items() if k != CONF_SLOW_INTERVAL}
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
+        LOGGER.debug("Migrated an entry to version 1.2 (the poll interval is no option now)")
+    return True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import override
+
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
     BinarySensorEntity,
@@ -32,7 +34,13 @@ async def async_setup_entry(
 
 
 class EquiventActiveSensor(EquiwattEntity, BinarySensorEntity):
-    """On while an Equivent is live."""
+    """On while an Equivent is live; written first when a webhook changes it."""
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Also listen for webhook changes ahead of the other entities."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.coordinator.async_add_instant_listener(self.async_write_ha_state))
 
     @property
     def is_on(self) -> bool:

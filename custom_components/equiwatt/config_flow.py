@@ -19,9 +19,6 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -34,38 +31,14 @@ from .api import (
     EquiwattRateLimitedError,
     normalize_token,
 )
-from .const import (
-    CONF_CLOUDHOOK_URL,
-    CONF_PUSH,
-    CONF_SLOW_INTERVAL,
-    DEFAULT_SLOW_INTERVAL,
-    DOMAIN,
-    LOGGER,
-    MAX_SLOW_INTERVAL,
-    MIN_SLOW_INTERVAL,
-)
-from .webhook import async_create_cloudhook, webhook_urls
+from .cloudhook import async_create_cloudhook
+from .const import CONF_CLOUDHOOK_URL, CONF_PUSH, DOMAIN, LOGGER
+from .webhook import webhook_urls
 
 TOKEN_SCHEMA = vol.Schema(
     {vol.Required(CONF_API_TOKEN): TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))}
 )
-OPTIONS_SCHEMA = vol.Schema(
-    {
-        vol.Required(CONF_SLOW_INTERVAL, default=DEFAULT_SLOW_INTERVAL): vol.All(
-            NumberSelector(
-                NumberSelectorConfig(
-                    min=MIN_SLOW_INTERVAL,
-                    max=MAX_SLOW_INTERVAL,
-                    step=10,
-                    unit_of_measurement="s",
-                    mode=NumberSelectorMode.BOX,
-                )
-            ),
-            vol.Coerce(int),
-        ),
-        vol.Required(CONF_PUSH, default=True): BooleanSelector(),
-    }
-)
+OPTIONS_SCHEMA = vol.Schema({vol.Required(CONF_PUSH, default=True): BooleanSelector()})
 
 
 def token_unique_id(token: str) -> str:
@@ -97,6 +70,7 @@ class EquiwattConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add an Equiwatt account."""
 
     VERSION = 1
+    MINOR_VERSION = 2
 
     @staticmethod
     @callback

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime, timedelta
 import hashlib
 from typing import Any, NamedTuple, override
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -17,15 +18,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from .api import EquiwattAuthError, EquiwattClient, EquiwattError, EquiwattRateLimitedError
-from .const import (
-    CONF_PUSH,
-    CONF_SLOW_INTERVAL,
-    DEFAULT_SLOW_INTERVAL,
-    DOMAIN,
-    LOGGER,
-    STALE_AFTER,
-    STORAGE_VERSION,
-)
+from .const import CONF_PUSH, DOMAIN, LOGGER, SLOW_INTERVAL, STALE_AFTER, STORAGE_VERSION
 from .models import EquiwattData
 from .schedule import PollSchedule
 from .tracker import Intent, Override, Source, Tracker, Transition
@@ -35,6 +28,9 @@ type EquiwattConfigEntry = ConfigEntry[EquiwattCoordinator]
 STALE_CHECK_INTERVAL = timedelta(seconds=30)
 WEBHOOK_LOG_LENGTH = 10
 SAVE_DELAY = 1.0  # seconds; writes are coalesced, and flushed when Home Assistant stops
+# The rate limiter's calls are saved lazily: a pending save is flushed at stop.
+RATE_SAVE_DELAY = 300.0
+RATE_LIMIT_KEY = "rate_limit"
 
 
 class Fingerprint(NamedTuple):
@@ -83,10 +79,7 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         self, hass: HomeAssistant, entry: EquiwattConfigEntry, client: EquiwattClient
     ) -> None:
         """Set up the coordinator; call `async_restore` before the first refresh."""
-        self.schedule = PollSchedule(
-            slow=float(entry.options.get(CONF_SLOW_INTERVAL, DEFAULT_SLOW_INTERVAL)),
-            phase=installation_phase(entry.entry_id),
-        )
+        self.schedule = PollSchedule(slow=SLOW_INTERVAL, phase=installation_phase(entry.entry_id))
         super().__init__(
             hass,
             LOGGER,
@@ -103,17 +96,30 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         self.stale = False
         self._store = state_store(hass, entry.entry_id)
         self._logged_warnings: set[str] = set()
+        # Whether the tracker holds state from a good read or a webhook (worth saving).
+        self._state_known = False
+        self._fresh_read_wanted = False
+        self._instant_listeners: list[Callable[[], None]] = []
 
     async def async_restore(self) -> bool:
-        """Load the state saved before a restart; return whether there was any."""
+        """Load what was saved before a restart; return whether it held Equivent state.
+
+        The rate limiter always starts from the calls of the last minute, so a
+        restart never spends the budget twice.
+        """
         stored = await self._store.async_load()
-        if not stored:
+        if not isinstance(stored, dict):
+            return False
+        if isinstance(limits := stored.get(RATE_LIMIT_KEY), dict):
+            self.client.gate.limiter.restore(limits, dt_util.utcnow().timestamp())
+        if "history" not in stored:
             return False
         try:
             self.tracker = Tracker.from_dict(stored)
         except (KeyError, TypeError, ValueError) as err:
-            LOGGER.warning("Ignoring unreadable saved Equiwatt state: %s", err)
+            LOGGER.warning("Ignoring unreadable saved state: %s", err)
             return False
+        self._state_known = True
         self.data = self.tracker.data()
         # The restored state counts as fresh for a while, as a good read would.
         self.last_good_read = dt_util.utcnow()
@@ -130,7 +136,13 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
     async def async_shutdown(self) -> None:
         """Stop polling and save the state now."""
         await super().async_shutdown()
-        await self._store.async_save(self.tracker.as_dict())
+        await self._store.async_save(self._stored())
+
+    @callback
+    def async_add_instant_listener(self, update: Callable[[], None]) -> Callable[[], None]:
+        """Call `update` first when a webhook changes the state, before anything else."""
+        self._instant_listeners.append(update)
+        return lambda: self._instant_listeners.remove(update)
 
     @property
     def push_trusted(self) -> bool:
@@ -142,17 +154,22 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
     @override
     async def _async_update_data(self) -> EquiwattData:
         """Read the API and reconcile it with what we know."""
+        fresh, self._fresh_read_wanted = self._fresh_read_wanted, False
         try:
-            snapshot = await self.client.get_equivents()
+            snapshot = await self.client.get_equivents(fresh=fresh)
         except EquiwattError as err:
             self._plan_next_poll()
+            self._save_rate_limit()
             if isinstance(err, EquiwattRateLimitedError) and not err.from_server:
-                # Our own limiter declined to call (webhook bursts): not a fault.
+                # Our own limiter declined to call (webhook bursts): not a fault,
+                # unless there is nothing to show yet.
                 self.update_interval = timedelta(seconds=err.retry_after + 1)
-                return self.data
+                if self.data is not None:
+                    return self.data
             raise update_error(err) from err
         now = dt_util.utcnow()
         self.last_good_read = now
+        self._state_known = True
         for warning in snapshot.warnings:
             if warning not in self._logged_warnings:
                 self._logged_warnings.add(warning)
@@ -162,22 +179,51 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         after = self._fingerprint()
         if after != before:
             self._save()
+        else:
+            self._save_rate_limit()
         self._plan_next_poll()
         self._async_check_stale()
         return after.data
 
     @callback
     def async_handle_webhook(self, intent: Intent, call: dict[str, Any]) -> None:
-        """Apply a webhook call at once, then ask the API to confirm."""
+        """Apply a webhook call at once, then ask the API to confirm.
+
+        The binary sensor is written first; the event entity, the other
+        entities, storage and the confirming read follow on the next loop turn.
+        """
         now = dt_util.utcnow()
+        transitions = self.tracker.apply_webhook(intent, now)
+        self._state_known = True
+        if transitions and self.data is not None:
+            self.data = self.tracker.data()
+            self._update_stale()
+            for update in self._instant_listeners:
+                update()
+        self.hass.loop.call_soon(self._async_after_webhook, intent, call, transitions, now)
+
+    @callback
+    def _async_after_webhook(
+        self, intent: Intent, call: dict[str, Any], transitions: list[Transition], now: datetime
+    ) -> None:
+        """Do the part of a webhook call that can wait a moment."""
+        if self.config_entry.state is not ConfigEntryState.LOADED:
+            return
         self.webhook_calls.append({"time": now.isoformat(), "intent": intent.value, **call})
-        self._dispatch(self.tracker.apply_webhook(intent, now))
+        self._dispatch(transitions)
         self._save()
         self._plan_next_poll()
         self.async_set_updated_data(self.tracker.data())
         self._async_check_stale()
+        # The confirming read is one sent after this call, never an older answer.
+        self._fresh_read_wanted = True
+        if self.tracker.started_to_check is not None:
+            # A `started` just after an end: ask the API now, not after the debounce.
+            refresh = self.async_refresh()
+        else:
+            refresh = self.async_request_refresh()
         self.config_entry.async_create_background_task(
-            self.hass, self.async_request_refresh(), "equiwatt webhook confirmation"
+            self.hass, refresh, "equiwatt webhook confirmation"
         )
 
     def _dispatch(self, transitions: list[Transition]) -> None:
@@ -192,33 +238,47 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
             tracker.data(), tracker.override, tracker.last_source, len(tracker.fired)
         )
 
+    def _stored(self) -> dict[str, Any]:
+        """Return what outlives a restart: known Equivent state, and the rate limit."""
+        stored = self.tracker.as_dict() if self._state_known else {}
+        stored[RATE_LIMIT_KEY] = self.client.gate.limiter.recent_calls(dt_util.utcnow().timestamp())
+        return stored
+
     def _save(self) -> None:
-        self._store.async_delay_save(self.tracker.as_dict, SAVE_DELAY)
+        self._store.async_delay_save(self._stored, SAVE_DELAY)
+
+    def _save_rate_limit(self) -> None:
+        """Plan a lazy save for the limiter; an earlier save already planned goes first."""
+        self._store.async_delay_save(self._stored, RATE_SAVE_DELAY)
 
     def _plan_next_poll(self) -> None:
+        now = dt_util.utcnow()
         delay = self.schedule.next_delay(
-            dt_util.utcnow(),
-            expected_end=self.tracker.expected_end(),
-            push_trusted=self.push_trusted,
+            now, expected_end=self.tracker.expected_end(), push_trusted=self.push_trusted
         )
+        if self.tracker.holding(now):
+            # A webhook's word waits for the API to agree: check it often.
+            delay = min(delay, self.schedule.fast)
         self.update_interval = timedelta(seconds=delay)
 
-    @callback
-    def _async_check_stale(self, _now: datetime | None = None) -> None:
+    def _update_stale(self) -> bool:
+        """Recompute whether the polled entities are stale; return whether that changed."""
         fresh = max(
             (t for t in (self.last_good_read, self.tracker.last_webhook) if t is not None),
             default=None,
         )
         stale = fresh is None or dt_util.utcnow() - fresh >= STALE_AFTER
-        if stale == self.stale:
-            return
-        self.stale = stale
-        if stale:
+        changed, self.stale = stale != self.stale, stale
+        if changed and stale:
             LOGGER.warning(
-                "No good read from Equiwatt for %s; its polled entities are unavailable "
-                "until one succeeds",
+                "No good read for %s; the polled entities are unavailable until one succeeds",
                 STALE_AFTER,
             )
-        else:
-            LOGGER.info("Equiwatt answers again; its entities are available")
-        self.async_update_listeners()
+        elif changed:
+            LOGGER.info("Equiwatt answers again; the entities are available")
+        return changed
+
+    @callback
+    def _async_check_stale(self, _now: datetime | None = None) -> None:
+        if self._update_stale():
+            self.async_update_listeners()

@@ -56,10 +56,30 @@ class Live:
 
 @dataclass(frozen=True, slots=True)
 class Override:
-    """A webhook's word, which holds against the API for the grace period."""
+    """A webhook's word, which holds against the API for the grace period.
+
+    A `started` (active) holds against reads that show nothing live. An `ended`
+    holds only against reads that still show *the Equivent it ended* live: one
+    that started later is a new Equivent. `start` is the ended Equivent's start,
+    a guess (the `started` call's arrival) when `provisional`.
+    """
 
     active: bool
     at: datetime
+    start: datetime | None = None
+    provisional: bool = False
+
+    def contradicted_by(self, api_live: Equivent | None) -> bool:
+        """Whether an API read disputes this webhook's word about the same Equivent."""
+        if self.active:
+            return api_live is None
+        if api_live is None:
+            return False
+        if self.start is None:
+            return True
+        # A guessed start is later than the real one: anything live that began
+        # before the `ended` call is the Equivent it ended.
+        return api_live.start <= (self.at if self.provisional else self.start)
 
 
 @dataclass(slots=True)
@@ -75,6 +95,8 @@ class Tracker:
     last_webhook: datetime | None = None
     last_source: Source | None = None
     baseline_done: bool = False
+    # A `started` call just after an end, to be checked with the API (not saved).
+    started_to_check: datetime | None = None
 
     # Inputs
 
@@ -83,8 +105,11 @@ class Tracker:
         self._merge_history(snapshot.history)
         transitions: list[Transition] = []
         api_live = snapshot.live
-        if self.override is not None and (api_live is not None) != self.override.active:
-            if now - self.override.at < self.grace:
+        if self.started_to_check is not None and snapshot.fetched_at >= self.started_to_check:
+            self._settle_started_check(api_live)
+        if self.override is not None and self.override.contradicted_by(api_live):
+            # A read older than the webhook cannot dispute it; a newer one only after the grace.
+            if now - self.override.at < self.grace or snapshot.fetched_at < self.override.at:
                 return self._finish(transitions, Source.API)
             LOGGER.warning(
                 "Equiwatt's API has said for %s that no Equivent is %s, contrary to a "
@@ -114,11 +139,15 @@ class Tracker:
         """Take a webhook call; return the transitions to fire."""
         self.last_webhook = now
         transitions: list[Transition] = []
-        if intent is Intent.STARTED and self.live is None and not self._just_ended(now):
-            self.override = Override(True, now)
-            transitions += self._start(Equivent(now), provisional=True)
+        if intent is Intent.STARTED and self.live is None:
+            if self._just_ended(now):
+                # Back to back, or a late or repeated call: the API decides at once.
+                self.started_to_check = now
+            else:
+                self.override = Override(True, now)
+                transitions += self._start(Equivent(now), provisional=True)
         elif intent is Intent.ENDED and self.live is not None:
-            self.override = Override(False, now)
+            self.override = Override(False, now, self.live.start, self.live.provisional)
             equivent = Equivent(self.live.start, now)
             if self.live.provisional:
                 self.provisional_history.add(equivent.start)
@@ -148,7 +177,21 @@ class Tracker:
         typical = statistics.median_low(durations) if durations else TYPICAL_DURATION
         return self.live.start + typical
 
+    def holding(self, now: datetime) -> bool:
+        """Whether a webhook's word still waits for the API to agree."""
+        return self.override is not None and now - self.override.at < self.grace
+
     # Internals
+
+    def _settle_started_check(self, api_live: Equivent | None) -> None:
+        """Close a `started` check: a new live Equivent starts below; else it was stale."""
+        if self.started_to_check is None:
+            return
+        self.started_to_check = None
+        if api_live is None or (
+            self.override is not None and self.override.contradicted_by(api_live)
+        ):
+            LOGGER.debug("A started call just after an end was late or repeated: ignored")
 
     def _start(self, equivent: Equivent, *, provisional: bool = False) -> list[Transition]:
         self.history.pop(equivent.start, None)
@@ -238,7 +281,12 @@ class Tracker:
             "fired": {s.isoformat(): sorted(k.value for k in v) for s, v in self.fired.items()},
             "override": None
             if self.override is None
-            else {"active": self.override.active, "at": self.override.at.isoformat()},
+            else {
+                "active": self.override.active,
+                "at": self.override.at.isoformat(),
+                "start": _iso(self.override.start),
+                "provisional": self.override.provisional,
+            },
             "last_webhook": _iso(self.last_webhook),
             "last_source": self.last_source,
         }
@@ -264,7 +312,12 @@ class Tracker:
             for s, kinds in stored.get("fired", {}).items()
         }
         if (override := stored.get("override")) is not None:
-            tracker.override = Override(override["active"], datetime.fromisoformat(override["at"]))
+            tracker.override = Override(
+                bool(override["active"]),
+                datetime.fromisoformat(override["at"]),
+                _from_iso(override.get("start")),
+                bool(override.get("provisional")),
+            )
         tracker.last_webhook = _from_iso(stored.get("last_webhook"))
         if (source := stored.get("last_source")) is not None:
             tracker.last_source = Source(source)

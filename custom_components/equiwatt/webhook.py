@@ -4,36 +4,53 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qs
 
-from aiohttp import web
-from aiohttp.hdrs import METH_POST, METH_PUT
+from aiohttp import hdrs, web
 
 from homeassistant.components import cloud, webhook
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.util.aiohttp import MockRequest
 
 from .api import read_capped
 from .const import CONF_CLOUDHOOK_URL, CONF_PUSH, DOMAIN, LOGGER, MAX_WEBHOOK_BODY
 from .coordinator import EquiwattConfigEntry
 from .tracker import Intent
 
+# Only the start of a plain-text intent is read for words.
+MAX_INTENT_TEXT = 4096
+
 INTENT_KEYS = ("event", "trigger", "type")
 FORM_TYPE = "application/x-www-form-urlencoded"
 README_URL = "https://github.com/equiwatt-ha/equiwatt#webhook-push"
+END_WORDS = frozenset(
+    {
+        *("end", "ends", "ended", "ending"),
+        *("finish", "finishes", "finished", "finishing"),
+        *("stop", "stops", "stopped", "stopping"),
+    }
+)
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
 
 def intent_of(value: object) -> Intent:
-    """Read an intent from one value: `start` means started; `end`, `finish`, `stop` ended."""
+    """Read an intent from one value.
+
+    A word with `start` in it means started; `end`, `finish` or `stop` as a whole
+    word (or its -s, -ed, -ing form) means ended, so `weekend`, `calendar` and
+    `pending` are no end. Words are found in snake, kebab and camel case too.
+    """
     if not isinstance(value, str):
         return Intent.PING
-    text = value.lower()
-    if "start" in text:
+    words = {word.lower() for word in _WORD.findall(value[:MAX_INTENT_TEXT])}
+    if any("start" in word for word in words):
         return Intent.STARTED
-    if any(word in text for word in ("end", "finish", "stop")):
+    if words & END_WORDS:
         return Intent.ENDED
     return Intent.PING
 
@@ -72,28 +89,49 @@ def parse_intent(query: Mapping[str, str], body: bytes, content_type: str = "") 
     return intent_of(text)
 
 
-async def async_handle_webhook(
-    hass: HomeAssistant, webhook_id: str, request: web.Request
-) -> web.Response:
-    """Turn a webhook call into a coordinator action; reveal nothing in the reply."""
-    entry: EquiwattConfigEntry | None = next(
+def _declared_length(headers: Mapping[str, str]) -> int | None:
+    """Return the body size a request declares, if it declares a readable one."""
+    try:
+        return int(headers.get(hdrs.CONTENT_LENGTH, ""))
+    except ValueError:
+        return None
+
+
+def _content_type(headers: Mapping[str, str]) -> str:
+    """Return the media type of a request, without parameters, in lower case."""
+    return headers.get(hdrs.CONTENT_TYPE, "").partition(";")[0].strip().lower()
+
+
+def _entry_for(hass: HomeAssistant, webhook_id: str) -> EquiwattConfigEntry | None:
+    return next(
         (
-            e
-            for e in hass.config_entries.async_loaded_entries(DOMAIN)
-            if e.data.get(CONF_WEBHOOK_ID) == webhook_id
+            entry
+            for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+            if entry.data.get(CONF_WEBHOOK_ID) == webhook_id
         ),
         None,
     )
-    if entry is None:
+
+
+async def async_handle_webhook(
+    hass: HomeAssistant, webhook_id: str, request: web.Request | MockRequest
+) -> web.Response:
+    """Turn a webhook call into a coordinator action; reveal nothing in the reply.
+
+    Works for aiohttp's requests and for the `MockRequest` through which Home
+    Assistant Cloud relays a cloudhook call: both offer `headers`, `query`,
+    `method` and a `content` stream, and nothing else is read.
+    """
+    if (entry := _entry_for(hass, webhook_id)) is None:
         return web.Response(status=200)
     # Refused unread when Content-Length says it is too big, else after 64 KiB + 1.
-    declared = request.content_length
+    declared = _declared_length(request.headers)
     too_big = declared is not None and declared > MAX_WEBHOOK_BODY
     body = b"" if too_big else await read_capped(request.content, MAX_WEBHOOK_BODY)
     if too_big or len(body) > MAX_WEBHOOK_BODY:
-        LOGGER.warning("Refused an Equiwatt webhook call with a body over 64 KiB")
+        LOGGER.warning("Refused a webhook call with a body over 64 KiB")
         return web.Response(status=413)
-    intent = parse_intent(request.query, body, request.content_type)
+    intent = parse_intent(request.query, body, _content_type(request.headers))
     entry.runtime_data.async_handle_webhook(
         intent,
         {
@@ -116,14 +154,22 @@ def async_register_webhook(hass: HomeAssistant, entry: EquiwattConfigEntry) -> N
         webhook_id,
         async_handle_webhook,
         local_only=False,
-        allowed_methods=[METH_POST, METH_PUT],
+        allowed_methods=[hdrs.METH_POST, hdrs.METH_PUT],
     )
     entry.async_on_unload(lambda: webhook.async_unregister(hass, webhook_id))
 
 
+def cloud_subscribed(hass: HomeAssistant) -> bool:
+    """Whether Home Assistant Cloud is loaded with an active subscription."""
+    return "cloud" in hass.config.components and cloud.async_active_subscription(hass)
+
+
 def webhook_urls(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str] | None:
-    """Return the URLs to paste into the Equiwatt app, or None if the internet cannot reach us."""
-    base: str | None = data.get(CONF_CLOUDHOOK_URL)
+    """Return the URLs to paste into the Equiwatt app, or None if the internet cannot reach us.
+
+    A saved cloudhook counts only while the subscription is active.
+    """
+    base: str | None = data.get(CONF_CLOUDHOOK_URL) if cloud_subscribed(hass) else None
     if base is None:
         try:
             base = webhook.async_generate_url(
@@ -132,40 +178,6 @@ def webhook_urls(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]
         except NoURLAvailableError:
             return None
     return {"started_url": f"{base}?event=started", "ended_url": f"{base}?event=ended"}
-
-
-async def async_create_cloudhook(hass: HomeAssistant, webhook_id: str) -> str | None:
-    """Create a cloudhook URL when Home Assistant Cloud is subscribed and connected."""
-    if not (
-        "cloud" in hass.config.components
-        and cloud.async_active_subscription(hass)
-        and cloud.async_is_connected(hass)
-    ):
-        return None
-    try:
-        return await cloud.async_create_cloudhook(hass, webhook_id)
-    except cloud.CloudNotAvailable:
-        return None
-
-
-async def async_ensure_cloudhook(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None:
-    """Create the entry's cloudhook once Home Assistant Cloud allows it."""
-    if CONF_CLOUDHOOK_URL in entry.data:
-        return
-    url = await async_create_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
-    if url is not None:
-        hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_CLOUDHOOK_URL: url})
-    async_update_push_issue(hass, entry)
-
-
-async def async_delete_cloudhook(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None:
-    """Delete the entry's cloudhook, if it has one."""
-    if CONF_CLOUDHOOK_URL not in entry.data or "cloud" not in hass.config.components:
-        return
-    try:
-        await cloud.async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
-    except cloud.CloudNotAvailable:
-        LOGGER.debug("Home Assistant Cloud is gone; its cloudhook goes with it")
 
 
 def push_issue_id(entry: EquiwattConfigEntry) -> str:

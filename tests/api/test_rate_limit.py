@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from hypothesis import given, settings, strategies as st
+import pytest
 
 from custom_components.equiwatt.api import EquiventsSnapshot, EquiwattRateLimitedError
 from custom_components.equiwatt.api.rate_limit import (
@@ -126,3 +127,70 @@ async def test_gates_are_per_token_and_server() -> None:
     assert gate_for("http://a", "t1") is gate_for("http://a", "t1")
     assert gate_for("http://a", "t1") is not gate_for("http://a", "t2")
     assert gate_for("http://a", "t1") is not gate_for("http://b", "t1")
+
+
+def test_fresh_callers_get_a_call_sent_after_they_asked() -> None:
+    """A fresh caller never gets an older answer; all who ask meanwhile share one more call."""
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        gate = TokenGate(loop)
+        gate.limiter = RateLimiter(loop.time, min_interval=0.01, window=1.0, max_calls=10)
+        sent: list[float] = []
+        release = asyncio.Event()
+
+        async def fetch() -> EquiventsSnapshot:
+            sent.append(loop.time())
+            await release.wait()
+            return EquiventsSnapshot(None, (), fetched_at=None)  # type: ignore[arg-type]
+
+        first = asyncio.ensure_future(gate.run(fetch, 1.0))
+        await asyncio.sleep(0.005)
+        assert len(sent) == 1
+        asked = loop.time()
+        plain = asyncio.ensure_future(gate.run(fetch, 1.0))
+        fresh = [asyncio.ensure_future(gate.run(fetch, 1.0, fresh=True)) for _ in range(5)]
+        await asyncio.sleep(0.005)
+        release.set()
+        await asyncio.gather(first, plain, *fresh)
+        assert len(sent) == 2, "the in-flight call plus one fresh call, shared by five"
+        assert sent[1] >= asked
+        # A fresh caller when nothing is in flight does not get the young result either.
+        asked = loop.time()
+        await gate.run(fetch, 1.0, fresh=True)
+        assert len(sent) == 3
+        assert sent[2] >= asked
+        # A plain caller may: the answer is younger than 5 s and the limiter says wait.
+        gate.limiter.block(0.5)
+        await gate.run(fetch, 1.0)
+        assert len(sent) == 3
+
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(scenario())
+    finally:
+        loop.close()
+
+
+def test_recent_calls_survive_a_restart() -> None:
+    """Saved calls (wall clock) make a new limiter wait exactly as the old one would."""
+    old_clock, new_clock = FakeClock(), FakeClock()
+    old = RateLimiter(old_clock)
+    for moment in range(10):
+        old_clock.now = 1000.0 + moment * 2
+        old.record()
+    old_clock.now = 1020.0
+    old.block(5)
+    saved = old.recent_calls(wall_now=1_700_000_020.0)
+    assert len(saved["calls"]) == 10
+    # The new process: its monotonic clock starts anywhere; 3 s have passed on the wall.
+    new_clock.now = 7.0
+    new = RateLimiter(new_clock)
+    new.restore(saved, wall_now=1_700_000_023.0)
+    assert new.calls_in_window() == 10
+    assert new.delay() == pytest.approx(old.delay() - 3)
+    assert new.delay() == pytest.approx(1000.0 + 61 - 1023.0)
+    # Unreadable or future entries are ignored; restoring twice counts nothing twice.
+    new.restore({"calls": ["x", None, float("nan"), 2e9], "blocked_until": "soon"}, 1.7e9)
+    new.restore(saved, wall_now=1_700_000_023.0)
+    assert new.calls_in_window() == 10

@@ -60,7 +60,7 @@ async def test_push_then_polling_in_a_real_home_assistant(
         result = await rest.request(
             "POST",
             f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-            {"slow_interval": 60, "push": True},
+            {"push": True},
         )
         assert result["type"] == "create_entry"
         stack.world.faults.webhooks = False

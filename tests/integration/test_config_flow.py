@@ -15,13 +15,15 @@ from custom_components.equiwatt.const import (
     CONF_SLOW_INTERVAL,
     CONF_WEBHOOK_ID,
     DOMAIN,
+    SLOW_INTERVAL,
 )
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_API_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from tests.conftest import SLOW_POLL, TOKEN, Simulator
 from tests.integration.conftest import advance
+from tests.integration.helpers import BINARY
 
 EXTERNAL = "https://home.example.org"
 
@@ -72,13 +74,14 @@ async def test_user_flow_creates_cloudhook(hass: HomeAssistant, simulator: Simul
         patch("homeassistant.components.cloud.async_active_subscription", return_value=True),
         patch("homeassistant.components.cloud.async_is_connected", return_value=True),
         patch(
-            "homeassistant.components.cloud.async_create_cloudhook",
+            "homeassistant.components.cloud.async_get_or_create_cloudhook",
             return_value="https://hooks.nabu.casa/abc",
         ) as create,
     ):
         result = await _user_flow(hass, TOKEN)
         await hass.async_block_till_done()
-    create.assert_awaited_once()
+    # Made by the flow, then found again (not made twice) when the entry sets up.
+    assert {call.args[1] for call in create.await_args_list} == {result["data"][CONF_WEBHOOK_ID]}
     assert result["data"][CONF_CLOUDHOOK_URL] == "https://hooks.nabu.casa/abc"
     assert result["description_placeholders"]["started_url"] == (
         "https://hooks.nabu.casa/abc?event=started"
@@ -227,9 +230,45 @@ async def test_options_flow(
         assert result["description_placeholders"]["ended_url"].endswith("?event=ended")
     await advance(hass, freezer, 5)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SLOW_INTERVAL: 300, CONF_PUSH: False}
+        result["flow_id"], {CONF_PUSH: False}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert setup_entry.options == {CONF_SLOW_INTERVAL: 300, CONF_PUSH: False}
-    assert setup_entry.runtime_data.schedule.slow == 300
+    assert setup_entry.options == {CONF_PUSH: False}
+    assert setup_entry.runtime_data.push_trusted is False
+
+
+async def test_entry_with_the_old_poll_interval_option_is_migrated(
+    hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """An entry made before the schedule became ours loses the option and keeps working."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Equiwatt",
+        data={CONF_API_TOKEN: TOKEN, CONF_WEBHOOK_ID: "old-hook"},
+        options={CONF_SLOW_INTERVAL: 600, CONF_PUSH: False},
+        version=1,
+        minor_version=1,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert (entry.version, entry.minor_version) == (1, 2)
+    assert entry.options == {CONF_PUSH: False}
+    assert entry.runtime_data.schedule.slow == SLOW_INTERVAL
+    simulator.world.start_now()
+    await advance(hass, freezer, SLOW_INTERVAL + 5)
+    assert hass.states.get(BINARY).state == "on"
+
+
+async def test_entry_from_a_newer_version_is_not_loaded(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """A downgrade leaves an entry it cannot read alone."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_API_TOKEN: TOKEN, CONF_WEBHOOK_ID: "new-hook"}, version=2
+    )
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.MIGRATION_ERROR

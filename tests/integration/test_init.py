@@ -125,7 +125,7 @@ async def test_cloudhook_created_when_cloud_connects_later(
         patch("homeassistant.components.cloud.async_active_subscription", return_value=True),
         patch("homeassistant.components.cloud.async_is_connected", side_effect=lambda _: connected),
         patch(
-            "homeassistant.components.cloud.async_create_cloudhook",
+            "homeassistant.components.cloud.async_get_or_create_cloudhook",
             return_value="https://hooks.nabu.casa/late",
         ) as create,
     ):

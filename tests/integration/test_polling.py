@@ -128,7 +128,7 @@ async def test_unavailable_only_after_ten_minutes(
     assert hass.states.get(LAST_WEBHOOK).state != STATE_UNAVAILABLE
     assert hass.states.get(EVENT).state != STATE_UNAVAILABLE
     await advance(hass, freezer, 5 * 60, step=5)
-    assert caplog.text.count("No good read from Equiwatt") == 1
+    assert caplog.text.count("No good read for") == 1
     assert caplog.text.count("Error fetching equiwatt data") == 1
     assert "HTTP 503" in caplog.text
 

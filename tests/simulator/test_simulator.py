@@ -154,7 +154,7 @@ async def test_malformed_fault_counts_down(
 async def test_webhook_sender_and_demo(
     sim: tuple[World, str, aiohttp.ClientSession], receiver: tuple[str, list[dict[str, Any]]]
 ) -> None:
-    """Starts and ends POST to the configured URLs with the payload; the demo has its own body."""
+    """Starts and ends POST to the configured URLs with the payload; so does the demo."""
     world, url, session = sim
     hook, calls = receiver
     targets = {
@@ -180,13 +180,42 @@ async def test_webhook_sender_and_demo(
     assert len(calls) == 2, "no webhook while switched off"
     async with session.post(f"{url}/_sim/webhooks/demo", json={"trigger": "started"}) as r:
         assert (await r.json())["status"] == 200
-    assert calls[-1] == {"query": {}, "body": '{"trigger": "demo"}', "type": "application/json"}
+    # A demo calls the saved URL as a real trigger would: query and payload included.
+    assert calls[-1] == {
+        "query": {"event": "started"},
+        "body": '{"note": "hi"}',
+        "type": "application/json",
+    }
     async with session.post(f"{url}/_sim/webhooks", json={"other": {}}) as r:
         assert r.status == 400
     async with session.post(f"{url}/_sim/webhooks", json={"started": None}) as r:
         assert "started" not in (await r.json())["targets"]
     async with session.get(f"{url}/_sim/webhooks") as r:
         assert [s["trigger"] for s in (await r.json())["sent"]] == ["started", "ended", "demo"]
+
+
+async def test_late_duplicated_webhooks_and_a_lagging_api(
+    sim: tuple[World, str, aiohttp.ClientSession], receiver: tuple[str, list[dict[str, Any]]]
+) -> None:
+    """Webhook calls can go out late and twice; the API can show the world as it was."""
+    world, url, session = sim
+    hook, calls = receiver
+    world.faults.update({"webhook_copies": 2, "webhook_delay": 30, "api_lag": 60})
+    async with session.post(
+        f"{url}/_sim/webhooks", json={"started": {"url": f"{hook}?event=started"}}
+    ) as r:
+        assert r.status == 200
+    async with session.post(f"{url}/_sim/equivents/start") as r:
+        assert r.status == 200
+    assert calls == [], "not yet: the calls are 30 s late"
+    async with session.post(f"{url}/_sim/clock", json={"advance": 31}) as r:
+        assert r.status == 200
+    assert [c["query"] for c in calls] == [{"event": "started"}] * 2
+    assert equivents_body(world)["data"]["current_event"] is None, "the API lags 60 s"
+    async with session.post(f"{url}/_sim/clock", json={"advance": 30}) as r:
+        assert r.status == 200
+    assert len(calls) == 2, "each call went out twice, once"
+    assert equivents_body(world)["data"]["current_event"] is not None
 
 
 def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -132,3 +132,91 @@ def test_exactly_once_in_any_mix(steps: list[tuple[str, int]], starts: list[int]
         fired += [(t.kind, t.equivent.start) for t in tracker.apply_snapshot(api_at(now), now)]
     # Once polls settle, the state matches the API.
     assert (tracker.live is not None) == (api_at(now).live is not None)
+
+
+def test_ended_holds_only_against_the_same_equivent() -> None:
+    """After an `ended`, a read still showing that Equivent is overruled; a later one starts."""
+    tracker = ready()
+    first = Equivent(T0)
+    tracker.apply_snapshot(snap(first), T0 + MIN)
+    end = T0 + 60 * MIN
+    assert [t.kind for t in tracker.apply_webhook(Intent.ENDED, end)] == [Intent.ENDED]
+    # The API lags: the first is still live there. Overruled, nothing fires.
+    assert tracker.apply_snapshot(snap(first, at=end), end + timedelta(seconds=1)) == []
+    assert tracker.live is None
+    assert tracker.holding(end + timedelta(seconds=1))
+    # A `started` seconds later is checked, not trusted blindly.
+    assert tracker.apply_webhook(Intent.STARTED, end + timedelta(seconds=20)) == []
+    assert tracker.started_to_check is not None
+    # The API shows the second Equivent: it starts at once, once.
+    second = Equivent(end + timedelta(seconds=15))
+    transitions = tracker.apply_snapshot(snap(second, at=end), end + timedelta(seconds=21))
+    assert [(t.kind, t.equivent.start) for t in transitions] == [(Intent.STARTED, second.start)]
+    assert tracker.started_to_check is None
+    assert not tracker.holding(end + timedelta(seconds=21))
+    assert tracker.apply_snapshot(snap(second), end + timedelta(seconds=40)) == []
+
+
+def test_override_with_its_equivent_survives_storage() -> None:
+    """The saved override still tells the ended Equivent from a new one after a restart."""
+    tracker = ready()
+    tracker.apply_webhook(Intent.STARTED, T0)
+    end = T0 + 60 * MIN
+    tracker.apply_webhook(Intent.ENDED, end)
+    restored = Tracker.from_dict(tracker.as_dict())
+    assert restored.override == tracker.override
+    assert restored.override is not None
+    assert restored.override.provisional
+    # The real start of the ended one (before the guess) is still "the same Equivent".
+    assert restored.override.contradicted_by(Equivent(T0 - timedelta(seconds=40)))
+    assert not restored.override.contradicted_by(Equivent(end + timedelta(seconds=30)))
+
+
+gaps = st.lists(st.integers(3, 120), min_size=1, max_size=4)
+b2b_steps = st.lists(
+    st.tuples(
+        st.sampled_from(["poll", "webhook_started", "webhook_ended", "restart"]),
+        st.integers(1, 90),
+    ),
+    max_size=80,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(gaps=gaps, lag=st.integers(0, 60), steps=b2b_steps)
+def test_exactly_once_back_to_back_with_a_lagging_api(
+    gaps: list[int], lag: int, steps: list[tuple[str, int]]
+) -> None:
+    """Back-to-back Equivents, an API that lags, webhooks in any order, restarts: once each."""
+    equivents: list[Equivent] = []
+    start = T0
+    for gap in gaps:
+        end = start + 59 * MIN
+        equivents.append(Equivent(start, end))
+        start = end + timedelta(seconds=gap)
+
+    def api_at(moment: datetime) -> EquiventsSnapshot:
+        seen = moment - timedelta(seconds=lag)
+        live = next((e for e in equivents if e.start <= seen < e.end), None)  # type: ignore[operator]
+        done = tuple(e for e in reversed(equivents) if e.end <= seen)  # type: ignore[operator]
+        return snap(None if live is None else Equivent(live.start), *done, at=moment)
+
+    tracker = ready()
+    now = T0 - 2 * MIN
+    fired: list[tuple[Intent, datetime]] = []
+    for action, seconds in steps:
+        now += timedelta(seconds=seconds * 20)
+        if action == "poll":
+            fired += [(t.kind, t.equivent.start) for t in tracker.apply_snapshot(api_at(now), now)]
+        elif action == "restart":
+            tracker = Tracker.from_dict(tracker.as_dict())
+            tracker.apply_snapshot(api_at(now), now)
+        else:
+            intent = Intent(action.removeprefix("webhook_"))
+            fired += [(t.kind, t.equivent.start) for t in tracker.apply_webhook(intent, now)]
+    assert len(fired) == len(set(fired)), fired
+    for _ in range(3):
+        now += 6 * MIN
+        fired += [(t.kind, t.equivent.start) for t in tracker.apply_snapshot(api_at(now), now)]
+    assert len(fired) == len(set(fired)), fired
+    assert (tracker.live is not None) == (api_at(now).live is not None)

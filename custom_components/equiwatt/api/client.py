@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 import math
 import os
 import re
-from typing import Final
+from typing import Final, Protocol
 
 import aiohttp
 
@@ -57,7 +57,15 @@ def parse_retry_after(value: str | None, now: datetime) -> float:
     return min(max(seconds, 1.0), MAX_RETRY_AFTER)
 
 
-async def read_capped(stream: aiohttp.StreamReader, limit: int) -> bytes:
+class ByteStream(Protocol):
+    """A body to read: aiohttp's `StreamReader`, or anything with the same `read`."""
+
+    async def read(self, n: int = -1, /) -> bytes:
+        """Read up to `n` bytes; empty at the end."""
+        ...
+
+
+async def read_capped(stream: ByteStream, limit: int) -> bytes:
     """Read a body, stopping once it is past `limit` bytes (then it is longer than `limit`)."""
     chunks: list[bytes] = []
     size = 0
@@ -99,9 +107,13 @@ class EquiwattClient:
         """The rate-limit gate this client shares with others of its token."""
         return gate_for(self._base_url, self._token)
 
-    async def get_equivents(self) -> EquiventsSnapshot:
-        """Read the live Equivent and the recent ones."""
-        return await self.gate.run(self._fetch, self._max_wait)
+    async def get_equivents(self, *, fresh: bool = False) -> EquiventsSnapshot:
+        """Read the live Equivent and the recent ones.
+
+        With `fresh`, the answer comes from a request sent after this call began
+        (not one shared from earlier), still within the rate limits.
+        """
+        return await self.gate.run(self._fetch, self._max_wait, fresh=fresh)
 
     async def _fetch(self) -> EquiventsSnapshot:
         headers = {

@@ -5,7 +5,11 @@ one token (in one event loop) share a `TokenGate`: it lets one call run at a
 time, spaces calls within the limits, and honours a server's `Retry-After`.
 Callers that arrive while a call is in flight share its result, and callers
 that would have to wait while a result younger than `REUSE_AGE` exists get
-that result instead of spending another call.
+that result instead of spending another call. A caller that asks for a
+`fresh` read gets one sent after it asked: at most one such call waits behind
+the one in flight, shared by every caller that comes meanwhile. The calls of
+the last window can be saved and restored (`recent_calls`, `restore`), so
+that a restarted program does not spend the budget twice.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
 import hashlib
-from typing import Final
+import math
+from typing import Any, Final
 import weakref
 
 from .errors import EquiwattRateLimitedError
@@ -26,6 +31,8 @@ WINDOW: Final = 61.0
 MAX_CALLS: Final = 10
 # A result this young is good enough for a caller who would otherwise wait.
 REUSE_AGE: Final = 5.0
+# The longest block a saved state may impose (as a 429's Retry-After).
+MAX_BLOCK: Final = 3600.0
 
 
 class RateLimiter:
@@ -69,6 +76,45 @@ class RateLimiter:
         since = self._clock() - self._window
         return sum(1 for moment in self._calls if moment > since)
 
+    def recent_calls(self, wall_now: float) -> dict[str, Any]:
+        """Return the calls of the last window and any block, in wall-clock (Unix) seconds."""
+        offset = wall_now - self._clock()
+        since = self._clock() - self._window
+        return {
+            "calls": [round(moment + offset, 3) for moment in self._calls if moment > since],
+            "blocked_until": round(self._blocked_until + offset, 3)
+            if self._blocked_until > self._clock()
+            else None,
+        }
+
+    def restore(self, saved: dict[str, Any], wall_now: float) -> None:
+        """Count the calls a previous run made (from `recent_calls`); ignores what is unreadable."""
+        offset = self._clock() - wall_now
+        calls = saved.get("calls")
+        moments = set(self._calls)
+        if isinstance(calls, list):
+            for moment in calls:
+                if isinstance(moment, int | float) and math.isfinite(moment):
+                    local = moment + offset
+                    if local <= self._clock() and all(abs(local - m) > 0.001 for m in moments):
+                        moments.add(local)
+        self._calls.clear()
+        self._calls.extend(sorted(moments)[-(self._calls.maxlen or 0) :])
+        blocked = saved.get("blocked_until")
+        if isinstance(blocked, int | float) and math.isfinite(blocked):
+            until = min(blocked + offset, self._clock() + MAX_BLOCK)
+            self._blocked_until = max(self._blocked_until, until)
+
+
+class _Call:
+    """One call to come or under way, shared by the callers that join it."""
+
+    def __init__(self) -> None:
+        """Start as a call not yet made."""
+        self.future: asyncio.Future[EquiventsSnapshot] | None = None
+        self.sent_at: float | None = None  # when its request went out, if it did
+        self.fresh_since: float = -math.inf  # no result older than this may stand in
+
 
 class TokenGate:
     """One token's limiter, plus the call waiting or in flight."""
@@ -77,23 +123,69 @@ class TokenGate:
         """Bind the gate to the event loop whose clock it uses."""
         self.limiter = RateLimiter(loop.time)
         self._clock = loop.time
-        self._pending: asyncio.Future[EquiventsSnapshot] | None = None
+        self._current: _Call | None = None
+        self._next: _Call | None = None
         self._last: tuple[float, EquiventsSnapshot] | None = None
 
     async def run(
-        self, fetch: Callable[[], Awaitable[EquiventsSnapshot]], max_wait: float
+        self,
+        fetch: Callable[[], Awaitable[EquiventsSnapshot]],
+        max_wait: float,
+        *,
+        fresh: bool = False,
     ) -> EquiventsSnapshot:
-        """Run `fetch` within the limits, or share the call already under way."""
-        if self._pending is None or self._pending.done():
-            self._pending = asyncio.ensure_future(self._wait_and_fetch(fetch, max_wait))
-        return await asyncio.shield(self._pending)
+        """Run `fetch` within the limits, or share a call; `fresh`: one sent after now."""
+        asked = self._clock()
+        latest = self._latest()
+        if latest is None:
+            call = self._current = self._start(fetch, max_wait, None)
+        elif not fresh or latest.sent_at is None:
+            call = latest
+        else:
+            # The call in flight went out before this caller asked: queue one
+            # (only one) behind it, shared by everyone who asks meanwhile.
+            call = self._start(fetch, max_wait, latest)
+            self._current, self._next = latest, call
+        if fresh:
+            call.fresh_since = max(call.fresh_since, asked)
+        assert call.future is not None
+        return await asyncio.shield(call.future)
+
+    def _latest(self) -> _Call | None:
+        """Return the newest call not yet done: calls run one after another."""
+        for call in (self._next, self._current):
+            if call is not None and call.future is not None and not call.future.done():
+                return call
+        return None
+
+    def _start(
+        self,
+        fetch: Callable[[], Awaitable[EquiventsSnapshot]],
+        max_wait: float,
+        after: _Call | None,
+    ) -> _Call:
+        call = _Call()
+        call.future = asyncio.ensure_future(self._wait_and_fetch(call, fetch, max_wait, after))
+        return call
 
     async def _wait_and_fetch(
-        self, fetch: Callable[[], Awaitable[EquiventsSnapshot]], max_wait: float
+        self,
+        call: _Call,
+        fetch: Callable[[], Awaitable[EquiventsSnapshot]],
+        max_wait: float,
+        after: _Call | None,
     ) -> EquiventsSnapshot:
+        if after is not None and after.future is not None:
+            await asyncio.wait([after.future])
         wait = self.limiter.delay()
-        if wait > 0 and self._last is not None and self._clock() - self._last[0] <= REUSE_AGE:
-            return self._last[1]
+        last = self._last
+        if (
+            wait > 0
+            and last is not None
+            and self._clock() - last[0] <= REUSE_AGE
+            and last[0] >= call.fresh_since
+        ):
+            return last[1]
         if wait > max_wait:
             raise EquiwattRateLimitedError(
                 f"Equiwatt's rate limit allows the next call in {wait:.0f} s", wait
@@ -101,9 +193,10 @@ class TokenGate:
         if wait > 0:
             await asyncio.sleep(wait)
         self.limiter.record()
+        call.sent_at = self._clock()
         self._last = None  # after a failure, nothing older may be served
         result = await fetch()
-        self._last = (self._clock(), result)
+        self._last = (call.sent_at, result)
         return result
 
 
