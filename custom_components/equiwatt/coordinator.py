@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -100,6 +101,8 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         self._state_known = False
         self._fresh_read_wanted = False
         self._instant_listeners: list[Callable[[], None]] = []
+        self._confirm_task: asyncio.Task[None] | None = None
+        self._confirm_again = False
 
     async def async_restore(self) -> bool:
         """Load what was saved before a restart; return whether it held Equivent state.
@@ -215,16 +218,27 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         self._plan_next_poll()
         self.async_set_updated_data(self.tracker.data())
         self._async_check_stale()
-        # The confirming read is one sent after this call, never an older answer.
-        self._fresh_read_wanted = True
-        if self.tracker.started_to_check is not None:
-            # A `started` just after an end: ask the API now, not after the debounce.
-            refresh = self.async_refresh()
-        else:
-            refresh = self.async_request_refresh()
-        self.config_entry.async_create_background_task(
-            self.hass, refresh, "equiwatt webhook confirmation"
-        )
+        self._async_confirm()
+
+    @callback
+    def _async_confirm(self) -> None:
+        """Ask the API to confirm a webhook call: one read sent after it, now.
+
+        Reads run in one background task; calls that come meanwhile ask it for
+        one more read, so a burst costs at most two (the client's gate keeps
+        them within the limits).
+        """
+        self._confirm_again = True
+        if self._confirm_task is None or self._confirm_task.done():
+            self._confirm_task = self.config_entry.async_create_background_task(
+                self.hass, self._async_confirm_reads(), "equiwatt webhook confirmation"
+            )
+
+    async def _async_confirm_reads(self) -> None:
+        while self._confirm_again:
+            self._confirm_again = False
+            self._fresh_read_wanted = True
+            await self.async_refresh()
 
     def _dispatch(self, transitions: list[Transition]) -> None:
         for transition in transitions:

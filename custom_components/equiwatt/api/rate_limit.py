@@ -190,8 +190,11 @@ class TokenGate:
             raise EquiwattRateLimitedError(
                 f"Equiwatt's rate limit allows the next call in {wait:.0f} s", wait
             )
-        if wait > 0:
+        while wait > 0:
+            # Checked again on the limiter's own clock, which may not be the one
+            # `asyncio.sleep` keeps (a test's frozen clock, say).
             await asyncio.sleep(wait)
+            wait = self.limiter.delay()
         self.limiter.record()
         call.sent_at = self._clock()
         self._last = None  # after a failure, nothing older may be served
