@@ -59,6 +59,14 @@ def main() -> int:
             f" (ratio {cost['start_ratio']}), RSS {cost['with_entry_rss_mb']} MB vs {cost['empty_rss_mb']} MB"
             f" (ratio {cost['rss_ratio']})"
         )
+    if saving := _load("saving"):
+        print(
+            f"saving per Equivent: a meter reading {saving['reading_us']} us, a baseline"
+            f" {saving['baseline_us_p50']} us (p50; {saving['baseline_share_of_refresh']} of the"
+            f" minute between refreshes), storage after {saving['days']} days"
+            f" {saving['storage_bytes']} bytes ({saving['ledger_slots']} half-hours,"
+            f" {saving['equivents']} Equivents)"
+        )
     for line in missed:
         print(f"TARGET MISSED: {line}")
     return 1 if missed else 0

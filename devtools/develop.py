@@ -17,6 +17,7 @@ Equiwatt development instance is up ({elapsed:.0f} s).
   Home Assistant   {ha}   (log in as dev / equiwatt)
   Equiwatt device  {ha}/config/integrations/integration/equiwatt
   Simulator        {sim}   (python -m simulator --help lists its control API)
+  Simulated meter  sensor.simulated_grid_import, chosen for the saving per Equivent
 
   Start an Equivent:  curl -X POST {sim}/_sim/equivents/start
   End it:             curl -X POST {sim}/_sim/equivents/end
@@ -35,7 +36,9 @@ async def main(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with running_stack(Path(args.config), args.port, args.simulator_port) as stack:
+    async with running_stack(
+        Path(args.config), args.port, args.simulator_port, simulated_meter=True
+    ) as stack:
         print(
             BANNER.format(
                 elapsed=time.monotonic() - started,

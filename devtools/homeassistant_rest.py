@@ -139,6 +139,24 @@ class HomeAssistantRest:
         await self.request("DELETE", f"/api/config/config_entries/options/flow/{flow['flow_id']}")
         return dict(flow.get("description_placeholders") or {})
 
+    async def set_state(self, entity_id: str, state: str, attributes: dict[str, Any]) -> None:
+        """Write an entity's state, as a device integration would."""
+        await self.request(
+            "POST", f"/api/states/{entity_id}", {"state": state, "attributes": attributes}
+        )
+
+    async def set_options(self, entry_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Run an entry's options flow with some fields changed; return its final step."""
+        flow = await self.request(
+            "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
+        )
+        result: dict[str, Any] = await self.request(
+            "POST", f"/api/config/config_entries/options/flow/{flow['flow_id']}", changes
+        )
+        if result.get("type") != "create_entry":
+            raise HomeAssistantError(f"the options flow did not save: {result}")
+        return result
+
     async def state(self, entity_id: str) -> dict[str, Any] | None:
         """Return an entity's state, or None if there is none."""
         async with self.session.get(

@@ -16,11 +16,22 @@ import aiohttp
 from aiohttp import web
 
 from simulator import RealClock, World, build_app
+from simulator.meter import SimMeter
+from simulator.server import METER
 
 from .homeassistant_rest import HomeAssistantRest
 
 REPO = Path(__file__).resolve().parent.parent
 DEV_TOKEN = "dev-token-0000"  # noqa: S105 - the simulator's token, not a real one
+METER_ENTITY = "sensor.simulated_grid_import"
+METER_ATTRIBUTES = {
+    "device_class": "energy",
+    "state_class": "total_increasing",
+    "unit_of_measurement": "kWh",
+    "friendly_name": "Simulated grid import",
+}
+SAVING_PROBE = "sensor.equiwatt_equivent_baseline"  # exists once a meter is chosen
+METER_INTERVAL = 10.0  # seconds between readings, like a consumer access device
 
 
 @dataclass
@@ -53,6 +64,20 @@ def prepare_config(config_dir: Path) -> None:
         ours.symlink_to(REPO / "blueprints" / "automation" / "equiwatt", target_is_directory=True)
 
 
+async def feed_meter(rest: HomeAssistantRest, meter: SimMeter) -> None:
+    """Post the simulated meter's reading to Home Assistant every 10 s."""
+    while True:
+        await rest.set_state(METER_ENTITY, f"{meter.read():.3f}", METER_ATTRIBUTES)
+        await asyncio.sleep(METER_INTERVAL)
+
+
+async def use_simulated_meter(rest: HomeAssistantRest, entry_id: str, meter: SimMeter) -> None:
+    """Publish the simulated meter and choose it for the saving, unless a meter is chosen."""
+    await rest.set_state(METER_ENTITY, f"{meter.read():.3f}", METER_ATTRIBUTES)
+    if await rest.state(SAVING_PROBE) is None:
+        await rest.set_options(entry_id, {"energy_sensor": METER_ENTITY})
+
+
 async def start_simulator(world: World, port: int) -> tuple[web.AppRunner, str]:
     """Serve the simulator on 127.0.0.1."""
     runner = web.AppRunner(build_app(world), access_log=None)
@@ -64,9 +89,18 @@ async def start_simulator(world: World, port: int) -> tuple[web.AppRunner, str]:
 
 @contextlib.asynccontextmanager
 async def running_stack(
-    config_dir: Path, ha_port: int, sim_port: int, *, up_timeout: float = 600
+    config_dir: Path,
+    ha_port: int,
+    sim_port: int,
+    *,
+    up_timeout: float = 600,
+    simulated_meter: bool = False,
 ) -> AsyncIterator[Stack]:
-    """Run the whole stack; stop Home Assistant cleanly on the way out."""
+    """Run the whole stack; stop Home Assistant cleanly on the way out.
+
+    With `simulated_meter`, the simulator's meter feeds Home Assistant and is
+    chosen for the saving per Equivent.
+    """
     prepare_config(config_dir)
     world = World(clock=RealClock(), tokens={DEV_TOKEN})
     runner, simulator_url = await start_simulator(world, sim_port)
@@ -106,7 +140,18 @@ async def running_stack(
                 "started": {"url": urls["started_url"], "payload": None},
                 "ended": {"url": urls["ended_url"], "payload": None},
             }
-            yield Stack(world, simulator_url, rest, entry_id, urls, process, log_path)
+            feeder = None
+            if simulated_meter:
+                meter = runner.app[METER]
+                await use_simulated_meter(rest, entry_id, meter)
+                feeder = asyncio.create_task(feed_meter(rest, meter))
+            try:
+                yield Stack(world, simulator_url, rest, entry_id, urls, process, log_path)
+            finally:
+                if feeder is not None:
+                    feeder.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await feeder
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)

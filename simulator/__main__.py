@@ -18,6 +18,7 @@ from .world import World
 EPILOG = """\
 control API (JSON over HTTP, no auth; for tests, benchmarks and people):
   GET    /_sim/state                 the schedule, the live Equivent, faults, webhooks
+  GET    /_sim/meter                 the simulated home's grid meter  {"kwh": 1000.123}
   POST   /_sim/equivents/start       start one now     {"duration": seconds}  (optional)
   POST   /_sim/equivents/end         end the live one now
   PUT    /_sim/schedule              replace the schedule  [{"start_time": s, "end_time": s}, ...]

@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
 
+from .meter import SimMeter
 from .world import SimEquivent, World
 
 LOGGER = logging.getLogger(__package__)
@@ -140,6 +141,11 @@ async def _json(request: web.Request) -> Any:
 async def get_state(request: web.Request) -> web.Response:
     """Return the world as JSON."""
     return web.json_response(request.app[WORLD].state())
+
+
+async def get_meter(request: web.Request) -> web.Response:
+    """Return the simulated home's grid meter reading, in kWh."""
+    return web.json_response({"kwh": request.app[METER].read()})
 
 
 async def start_equivent(request: web.Request) -> web.Response:
@@ -309,6 +315,7 @@ async def _webhook_loop(app: web.Application) -> None:
 
 
 SEND_LOOP: web.AppKey[bool] = web.AppKey("send_loop", bool)
+METER: web.AppKey[SimMeter] = web.AppKey("meter", SimMeter)
 
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -333,9 +340,11 @@ def build_app(world: World, *, webhook_loop: bool = True) -> web.Application:
     app = web.Application()
     app[WORLD] = world
     app[SEND_LOOP] = webhook_loop
+    app[METER] = SimMeter(world)
     app.cleanup_ctx.append(_lifecycle)
     app.router.add_get(API_PATH, handle_equivents)
     app.router.add_get("/_sim/state", get_state)
+    app.router.add_get("/_sim/meter", get_meter)
     app.router.add_post("/_sim/equivents/start", start_equivent)
     app.router.add_post("/_sim/equivents/end", end_equivent)
     app.router.add_put("/_sim/schedule", put_schedule)

@@ -9,8 +9,9 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .api import EquiwattClient
 from .cloudhook import async_delete_cloudhook, async_track_cloudhook
-from .const import CONF_SLOW_INTERVAL, DOMAIN, LOGGER
+from .const import CONF_ENERGY_SENSOR, CONF_NATION, CONF_SLOW_INTERVAL, DOMAIN, LOGGER
 from .coordinator import EquiwattConfigEntry, EquiwattCoordinator, state_store
+from .saving_manager import DEFAULT_NATION, SavingManager, saving_store
 from .webhook import async_register_webhook, push_issue_id
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.CALENDAR, Platform.EVENT, Platform.SENSOR]
@@ -27,6 +28,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> 
         await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     coordinator.async_start_stale_check()
+    if meter := entry.options.get(CONF_ENERGY_SENSOR):
+        nation = entry.options.get(CONF_NATION, DEFAULT_NATION)
+        coordinator.saving = SavingManager(hass, coordinator, meter, nation)
+        await coordinator.saving.async_start()
+        entry.async_on_unload(coordinator.saving.async_stop)
     async_register_webhook(hass, entry)
     async_track_cloudhook(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -45,6 +51,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) ->
     finally:
         ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry))
         await state_store(hass, entry.entry_id).async_remove()
+        await saving_store(hass, entry.entry_id).async_remove()
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> bool:

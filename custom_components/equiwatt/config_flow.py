@@ -32,7 +32,8 @@ from .api import (
     normalize_token,
 )
 from .cloudhook import async_create_cloudhook
-from .const import CONF_CLOUDHOOK_URL, CONF_PUSH, DOMAIN, LOGGER
+from .const import CONF_CLOUDHOOK_URL, CONF_ENERGY_SENSOR, CONF_PUSH, DOMAIN, LOGGER
+from .saving_options import SAVING_FIELDS, async_suggested_options, meter_error
 from .webhook import webhook_urls
 
 TOKEN_SCHEMA = vol.Schema(
@@ -157,14 +158,19 @@ class EquiwattOptionsFlow(OptionsFlowWithReload):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the webhook URLs and the options."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(data=user_input)
+            if not (error := meter_error(self.hass, user_input.get(CONF_ENERGY_SENSOR))):
+                return self.async_create_entry(data=user_input)
+            errors[CONF_ENERGY_SENSOR] = error
+        suggested = await async_suggested_options(self.hass, dict(self.config_entry.options))
         urls = webhook_urls(self.hass, self.config_entry.data)
         return self.async_show_form(
             step_id="init" if urls else "init_no_public_url",
             data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, self.config_entry.options
+                OPTIONS_SCHEMA.extend(SAVING_FIELDS), user_input or suggested
             ),
+            errors=errors,
             description_placeholders=urls,
         )
 

@@ -30,3 +30,7 @@ MAX_WEBHOOK_BODY: Final = 64 * 1024
 TYPICAL_DURATION: Final = timedelta(hours=1)
 
 STORAGE_VERSION: Final = 1
+
+# The saving per Equivent (options).
+CONF_ENERGY_SENSOR: Final = "energy_sensor"
+CONF_NATION: Final = "nation"

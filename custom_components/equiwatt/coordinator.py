@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 import hashlib
-from typing import Any, NamedTuple, override
+from typing import TYPE_CHECKING, Any, NamedTuple, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
@@ -23,6 +23,9 @@ from .const import CONF_PUSH, DOMAIN, LOGGER, SLOW_INTERVAL, STALE_AFTER, STORAG
 from .models import EquiwattData
 from .schedule import PollSchedule
 from .tracker import Intent, Override, Source, Tracker, Transition
+
+if TYPE_CHECKING:
+    from .saving_manager import SavingManager
 
 type EquiwattConfigEntry = ConfigEntry[EquiwattCoordinator]
 
@@ -103,6 +106,8 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         self._instant_listeners: list[Callable[[], None]] = []
         self._confirm_task: asyncio.Task[None] | None = None
         self._confirm_again = False
+        # Set at setup when the user chose an energy meter; it only reads our data.
+        self.saving: SavingManager | None = None
 
     async def async_restore(self) -> bool:
         """Load what was saved before a restart; return whether it held Equivent state.

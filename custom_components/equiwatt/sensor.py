@@ -15,6 +15,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import EquiwattConfigEntry
 from .entity import EquiwattEntity
 from .models import EquiwattData
+from .saving_sensor import SAVING_SENSORS, SavingSensor
 
 PARALLEL_UPDATES = 0
 
@@ -76,8 +77,11 @@ async def async_setup_entry(
     entry: EquiwattConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the Equiwatt sensors."""
-    async_add_entities(EquiwattSensor(entry.runtime_data, description) for description in SENSORS)
+    """Add the Equiwatt sensors, and those of the saving when a meter is chosen."""
+    coordinator = entry.runtime_data
+    async_add_entities(EquiwattSensor(coordinator, description) for description in SENSORS)
+    if (saving := coordinator.saving) is not None:
+        async_add_entities(SavingSensor(saving, description) for description in SAVING_SENSORS)
 
 
 class EquiwattSensor(EquiwattEntity, SensorEntity):

@@ -38,6 +38,11 @@ def test_every_entity_has_a_name_and_an_icon() -> None:
             "last_equivent_end",
             "last_equivent_duration",
             "last_webhook",
+            "equivent_baseline",
+            "equivent_usage",
+            "equivent_saving",
+            "equivent_saving_percent",
+            "equivent_pace",
         },
     }
     for platform, keys in expected.items():
@@ -55,13 +60,21 @@ def test_manifest_as_hassfest_wants() -> None:
     assert manifest["domain"] == "equiwatt"
     assert manifest["config_flow"] is True
     assert manifest["dependencies"] == ["http", "webhook"]
-    assert manifest["after_dependencies"] == ["cloud"]
+    assert manifest["after_dependencies"] == ["cloud", "energy", "recorder"]
     assert manifest["iot_class"] == "cloud_push"
     assert manifest["integration_type"] == "service"
     assert manifest["documentation"].startswith("https://")
     assert manifest["issue_tracker"].startswith("https://")
-    assert manifest["requirements"] == []
+    assert manifest["requirements"] == ["holidays>=0.84"]
     assert manifest["version"]
+
+
+def test_holidays_pins_satisfy_the_manifest() -> None:
+    """Each test environment pins the holidays of its Home Assistant's workday, at least ours."""
+    for env in ("minimum", "newest"):
+        pins = (ROOT / "requirements" / f"ha-{env}.txt").read_text(encoding="utf-8").split()
+        version = next(pin.split("==")[1] for pin in pins if pin.startswith("holidays=="))
+        assert tuple(map(int, version.split("."))) >= (0, 84)
 
 
 def test_hacs_manifest() -> None:
