@@ -9,7 +9,7 @@ from pathlib import Path
 import signal
 import time
 
-from .stack import REPO, running_stack
+from .stack import DEV_TOKEN, REPO, Stack, keep_webhooks_wired, running_stack
 
 BANNER = """
 Equiwatt development instance is up ({elapsed:.0f} s).
@@ -17,6 +17,7 @@ Equiwatt development instance is up ({elapsed:.0f} s).
   Home Assistant   {ha}   (log in as dev / equiwatt)
   Equiwatt device  {ha}/config/integrations/integration/equiwatt
   Simulator        {sim}   (python -m simulator --help lists its control API)
+  Simulator token  {token}   (paste it when you add Equiwatt again)
   Simulated meter  sensor.simulated_grid_import, chosen for the saving per Equivent
 
   Start an Equivent:  curl -X POST {sim}/_sim/equivents/start
@@ -24,9 +25,15 @@ Equiwatt development instance is up ({elapsed:.0f} s).
   Webhooks off:       curl -X POST {sim}/_sim/faults -d '{{"webhooks": false}}'
   Server bug on:      curl -X POST {sim}/_sim/faults -d '{{"server_bug": true}}'
 
+The simulator's webhooks follow the Equiwatt entry if you remove and add it again.
 Home Assistant's log: {log}
 Press Ctrl-C to stop everything.
 """
+
+
+async def _report_rewiring(stack: Stack) -> None:
+    async for message in keep_webhooks_wired(stack):
+        print(message, flush=True)
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -37,13 +44,18 @@ async def main(args: argparse.Namespace) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with running_stack(
-        Path(args.config), args.port, args.simulator_port, simulated_meter=True
+        Path(args.config),
+        args.port,
+        args.simulator_port,
+        default_config=True,
+        simulated_meter=True,
     ) as stack:
         print(
             BANNER.format(
                 elapsed=time.monotonic() - started,
                 ha=stack.rest.base_url,
                 sim=stack.simulator_url,
+                token=DEV_TOKEN,
                 log=Path(args.config) / "home-assistant.log",
             ),
             flush=True,
@@ -52,8 +64,9 @@ async def main(args: argparse.Namespace) -> None:
             return
         waiter = asyncio.ensure_future(stack.process.wait())
         stopper = asyncio.ensure_future(stop.wait())
+        rewirer = asyncio.ensure_future(_report_rewiring(stack))
         await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        for task in (waiter, stopper):
+        for task in (waiter, stopper, rewirer):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 import contextlib
 from dataclasses import dataclass
 import os
 from pathlib import Path
-import shutil
 import signal
 import sys
 
@@ -19,7 +18,7 @@ from simulator import RealClock, World, build_app
 from simulator.meter import SimMeter
 from simulator.server import METER
 
-from .homeassistant_rest import HomeAssistantRest
+from .homeassistant_rest import HomeAssistantError, HomeAssistantRest
 
 REPO = Path(__file__).resolve().parent.parent
 DEV_TOKEN = "dev-token-0000"  # noqa: S105 - the simulator's token, not a real one
@@ -47,11 +46,20 @@ class Stack:
     log_path: Path
 
 
-def prepare_config(config_dir: Path) -> None:
-    """Give a config dir our configuration.yaml (if it has none) and link the integration."""
+def prepare_config(config_dir: Path, *, default_config: bool = False) -> None:
+    """Give a config dir our configuration.yaml (if it has none) and link the integration.
+
+    Without `default_config` (history, logbook, ...) Home Assistant starts faster and
+    lighter, as the end-to-end test and the benchmarks want.
+    """
     config_dir.mkdir(parents=True, exist_ok=True)
-    if not (config_dir / "configuration.yaml").exists():
-        shutil.copy(REPO / "config" / "configuration.yaml", config_dir / "configuration.yaml")
+    configuration = config_dir / "configuration.yaml"
+    if not configuration.exists():
+        text = (REPO / "config" / "configuration.yaml").read_text(encoding="utf-8")
+        if not default_config:
+            lines = text.splitlines(keepends=True)
+            text = "".join(line for line in lines if not line.startswith("default_config:"))
+        configuration.write_text(text, encoding="utf-8")
     components = config_dir / "custom_components"
     components.mkdir(exist_ok=True)
     link = components / "equiwatt"
@@ -87,6 +95,39 @@ async def start_simulator(world: World, port: int) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
 
 
+def wire_webhooks(world: World, urls: Mapping[str, str]) -> None:
+    """Point the simulator's webhook triggers at an entry's URLs (none: no calls)."""
+    world.webhook_targets = {
+        kind: {"url": urls[f"{kind}_url"], "payload": None}
+        for kind in ("started", "ended")
+        if f"{kind}_url" in urls
+    }
+
+
+async def keep_webhooks_wired(stack: Stack, interval: float = 3.0) -> AsyncIterator[str]:
+    """Follow the Equiwatt entry as the user removes and adds it; say each time it changes.
+
+    A new entry has a new webhook id, exactly as the Equiwatt app would need new URLs.
+    """
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            entries = await stack.rest.equiwatt_entries()
+            entry_id = entries[0]["entry_id"] if entries else ""
+            if entry_id == stack.entry_id:
+                continue
+            urls = await stack.rest.webhook_urls(entry_id) if entry_id else {}
+        except aiohttp.ClientError, HomeAssistantError:
+            continue  # Home Assistant is restarting or the entry is mid-change
+        stack.entry_id, stack.webhook_urls = entry_id, urls
+        wire_webhooks(stack.world, urls)
+        yield (
+            f"Re-wired the simulator's webhooks to entry {entry_id}"
+            if urls
+            else "No Equiwatt entry (or no URL for it): the simulator sends no webhooks"
+        )
+
+
 @contextlib.asynccontextmanager
 async def running_stack(
     config_dir: Path,
@@ -94,6 +135,7 @@ async def running_stack(
     sim_port: int,
     *,
     up_timeout: float = 600,
+    default_config: bool = False,
     simulated_meter: bool = False,
 ) -> AsyncIterator[Stack]:
     """Run the whole stack; stop Home Assistant cleanly on the way out.
@@ -101,7 +143,7 @@ async def running_stack(
     With `simulated_meter`, the simulator's meter feeds Home Assistant and is
     chosen for the saving per Equivent.
     """
-    prepare_config(config_dir)
+    prepare_config(config_dir, default_config=default_config)
     world = World(clock=RealClock(), tokens={DEV_TOKEN})
     runner, simulator_url = await start_simulator(world, sim_port)
     base_url = f"http://127.0.0.1:{ha_port}"
@@ -136,10 +178,7 @@ async def running_stack(
             else:
                 entry_id = (await rest.add_equiwatt(DEV_TOKEN))["result"]["entry_id"]
             urls = await rest.webhook_urls(entry_id)
-            world.webhook_targets = {
-                "started": {"url": urls["started_url"], "payload": None},
-                "ended": {"url": urls["ended_url"], "payload": None},
-            }
+            wire_webhooks(world, urls)
             feeder = None
             if simulated_meter:
                 meter = runner.app[METER]

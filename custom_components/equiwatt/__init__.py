@@ -13,6 +13,7 @@ from .const import CONF_ENERGY_SENSOR, CONF_NATION, CONF_SLOW_INTERVAL, DOMAIN, 
 from .coordinator import EquiwattConfigEntry, EquiwattCoordinator, state_store
 from .saving_manager import DEFAULT_NATION, SavingManager, saving_store
 from .webhook import async_register_webhook, push_issue_id
+from .webhook_silence import WebhookSilenceWatch, silence_issue_id
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.CALENDAR, Platform.EVENT, Platform.SENSOR]
 
@@ -36,6 +37,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> 
     async_register_webhook(hass, entry)
     async_track_cloudhook(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    WebhookSilenceWatch(hass, entry).async_start()
     return True
 
 
@@ -45,11 +47,12 @@ async def async_unload_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) ->
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None:
-    """Delete what the entry left behind: its cloudhook, saved history and repair issue."""
+    """Delete what the entry left behind: its cloudhook, saved history and repair issues."""
     try:
         await async_delete_cloudhook(hass, entry)
     finally:
         ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry))
+        ir.async_delete_issue(hass, DOMAIN, silence_issue_id(entry))
         await state_store(hass, entry.entry_id).async_remove()
         await saving_store(hass, entry.entry_id).async_remove()
 

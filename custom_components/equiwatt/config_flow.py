@@ -40,6 +40,8 @@ TOKEN_SCHEMA = vol.Schema(
     {vol.Required(CONF_API_TOKEN): TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))}
 )
 OPTIONS_SCHEMA = vol.Schema({vol.Required(CONF_PUSH, default=True): BooleanSelector()})
+# Without an explicit reason, Home Assistant ends these flows with its own generic text.
+SUCCESS_REASONS = {"reauth_confirm": "reauth_successful", "reconfigure": "reconfigure_successful"}
 
 
 def token_unique_id(token: str) -> str:
@@ -132,6 +134,7 @@ class EquiwattConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _async_replace_token(
         self, step_id: str, entry: ConfigEntry, user_input: dict[str, Any] | None
     ) -> ConfigFlowResult:
+        """Check and save a new token; end with our own success text, not core's."""
         errors: dict[str, str] = {}
         if user_input is not None:
             token = normalize_token(user_input[CONF_API_TOKEN])
@@ -143,14 +146,12 @@ class EquiwattConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_abort(reason="already_configured")
             if not (errors := await async_check_token(self.hass, token)):
                 return self.async_update_reload_and_abort(
-                    entry, unique_id=unique_id, data_updates={CONF_API_TOKEN: token}
+                    entry,
+                    unique_id=unique_id,
+                    data_updates={CONF_API_TOKEN: token},
+                    reason=SUCCESS_REASONS[step_id],
                 )
-        return self.async_show_form(
-            step_id=step_id,
-            data_schema=TOKEN_SCHEMA,
-            errors=errors,
-            description_placeholders={"title": entry.title},
-        )
+        return self.async_show_form(step_id=step_id, data_schema=TOKEN_SCHEMA, errors=errors)
 
 
 class EquiwattOptionsFlow(OptionsFlowWithReload):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import override
 
+from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -26,7 +27,7 @@ class EquiwattEntity(CoordinatorEntity[EquiwattCoordinator]):
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, entry.entry_id)},
             entry_type=DeviceEntryType.SERVICE,
-            manufacturer="equiwatt",
+            manufacturer="Equiwatt",
             name="Equiwatt",
             configuration_url="https://www.equiwatt.com",
         )
@@ -34,5 +35,9 @@ class EquiwattEntity(CoordinatorEntity[EquiwattCoordinator]):
     @property
     @override
     def available(self) -> bool:
-        """Available unless Equiwatt has had no good read (nor webhook) for 10 minutes."""
-        return self.coordinator.data is not None and not self.coordinator.stale
+        """Unavailable while the token is rejected, or after 10 minutes with no good read."""
+        coordinator = self.coordinator
+        auth_failed = not coordinator.last_update_success and isinstance(
+            coordinator.last_exception, ConfigEntryAuthFailed
+        )
+        return coordinator.data is not None and not coordinator.stale and not auth_failed

@@ -27,7 +27,7 @@ MAX_INTENT_TEXT = 4096
 
 INTENT_KEYS = ("event", "trigger", "type")
 FORM_TYPE = "application/x-www-form-urlencoded"
-README_URL = "https://github.com/equiwatt-ha/equiwatt#webhook-push"
+README_URL = "https://github.com/equiwatt-ha/equiwatt#webhook-instant-start-and-end-recommended"
 END_WORDS = frozenset(
     {
         *("end", "ends", "ended", "ending"),
@@ -193,10 +193,10 @@ def async_update_push_issue(hass: HomeAssistant, entry: EquiwattConfigEntry) -> 
             hass,
             DOMAIN,
             push_issue_id(entry),
-            is_fixable=False,
+            is_fixable=True,
             severity=ir.IssueSeverity.WARNING,
             translation_key="no_public_url",
-            translation_placeholders={"title": entry.title},
+            data={"entry_id": entry.entry_id},
             learn_more_url=README_URL,
         )
     else:

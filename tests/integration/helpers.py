@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
+import re
 from typing import Any
 from unittest.mock import patch
 
 from custom_components.equiwatt.event import EquiventEvent
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
 BINARY = "binary_sensor.equiwatt_equivent"
@@ -54,3 +57,41 @@ async def calendar_events(hass: HomeAssistant, days: float) -> list[dict[str, An
         return_response=True,
     )
     return list(response[CALENDAR]["events"])  # type: ignore[index]
+
+
+async def translated(
+    hass: HomeAssistant, key: str, placeholders: Mapping[str, str] | None = None
+) -> str:
+    """Resolve a translation key as the frontend does, placeholders filled in."""
+    _, domain, category, _ = key.split(".", 3)
+    strings = await async_get_translations(hass, "en", category, [domain])
+    assert key in strings, f"no translation {key}"
+    text = strings[key]
+    for name, value in (placeholders or {}).items():
+        text = text.replace(f"{{{name}}}", value)
+    assert not re.search(r"\{\w+\}", text), f"a placeholder is left in {text!r}"
+    return text
+
+
+async def flow_text(
+    hass: HomeAssistant, result: Mapping[str, Any], part: str = "", *, issue: str = ""
+) -> str:
+    """Return the text the frontend shows for a config, options or (with `issue`) repair flow.
+
+    `part` picks a form's `title` instead of its `description`.
+    """
+    domain = result.get("translation_domain") or result["handler"]
+    if issue:
+        prefix = f"component.{domain}.issues.{issue}.fix_flow"
+    elif (entry := hass.config_entries.async_get_entry(result["handler"])) is not None:
+        prefix = f"component.{entry.domain}.options"
+    else:
+        prefix = f"component.{domain}.config"
+    match result["type"]:
+        case FlowResultType.ABORT:
+            key = f"{prefix}.abort.{result['reason']}"
+        case FlowResultType.CREATE_ENTRY:
+            key = f"{prefix}.create_entry.{result['description']}"
+        case _:
+            key = f"{prefix}.step.{result['step_id']}.{part or 'description'}"
+    return await translated(hass, key, result.get("description_placeholders"))

@@ -23,7 +23,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from tests.conftest import SLOW_POLL, TOKEN, Simulator
 from tests.integration.conftest import advance
-from tests.integration.helpers import BINARY
+from tests.integration.helpers import BINARY, LAST_WEBHOOK, flow_text
 
 EXTERNAL = "https://home.example.org"
 
@@ -52,6 +52,11 @@ async def test_user_flow_with_public_url(hass: HomeAssistant, simulator: Simulat
         "started_url": f"{EXTERNAL}/api/webhook/{webhook_id}?event=started",
         "ended_url": f"{EXTERNAL}/api/webhook/{webhook_id}?event=ended",
     }
+    text = await flow_text(hass, result)
+    for url in result["description_placeholders"].values():
+        assert f"```\n{url}\n```" in text, "each URL is a block of its own that copies whole"
+    assert "replace both" in text
+    assert "Unknown" in text, "the dialog says what reads Unknown until the first Equivent"
     entry = result["result"]
     assert entry.unique_id == token_unique_id(TOKEN)
     assert TOKEN not in entry.unique_id
@@ -65,6 +70,7 @@ async def test_user_flow_without_public_url(hass: HomeAssistant, simulator: Simu
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["description"] == "no_public_url"
     assert result["description_placeholders"] is None
+    assert "Instant push will not work yet" in await flow_text(hass, result)
 
 
 async def test_user_flow_creates_cloudhook(hass: HomeAssistant, simulator: Simulator) -> None:
@@ -169,8 +175,12 @@ async def test_reauth(
     await advance(hass, freezer, SLOW_POLL)
     [flow] = hass.config_entries.flow.async_progress()
     assert flow["step_id"] == "reauth_confirm"
+    assert hass.states.get(BINARY).state == "unavailable", "a rejected token shows"
+    assert hass.states.get(LAST_WEBHOOK).state == "unknown", "the webhook-fed sensor stays"
     result = await hass.config_entries.flow.async_configure(flow["flow_id"])
-    assert result["description_placeholders"]["title"] == "Equiwatt"
+    # The card's button for a reauth flow says "Reconfigure"; the dialog's title matches it.
+    assert await flow_text(hass, result, "title") == "Reconfigure Equiwatt"
+    assert "no longer accepts the saved token" in await flow_text(hass, result)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_API_TOKEN: TOKEN}
     )
@@ -180,10 +190,11 @@ async def test_reauth(
         result["flow_id"], {CONF_API_TOKEN: "Bearer rotated-token-999"}
     )
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reauth_successful"
+    assert await flow_text(hass, result) == "The new token works; Equiwatt is connected again."
     assert setup_entry.data[CONF_API_TOKEN] == "rotated-token-999"
     assert setup_entry.unique_id == token_unique_id("rotated-token-999")
     await hass.async_block_till_done()
+    assert hass.states.get(BINARY).state == "off"
 
 
 async def test_reconfigure_and_its_duplicate_check(
@@ -208,7 +219,9 @@ async def test_reconfigure_and_its_duplicate_check(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_API_TOKEN: "new-token-777"}
     )
-    assert result["reason"] == "reconfigure_successful"
+    assert await flow_text(hass, result) == (
+        "The new token works and is saved. The webhook URLs in the Equiwatt app stay valid."
+    )
     assert setup_entry.data == {CONF_API_TOKEN: "new-token-777", CONF_WEBHOOK_ID: webhook_id}
     await hass.async_block_till_done()
 
@@ -226,8 +239,13 @@ async def test_options_flow(
         hass.config.external_url = EXTERNAL
     result = await hass.config_entries.options.async_init(setup_entry.entry_id)
     assert result["step_id"] == step
+    text = await flow_text(hass, result)
     if external:
-        assert result["description_placeholders"]["ended_url"].endswith("?event=ended")
+        ended_url = result["description_placeholders"]["ended_url"]
+        assert ended_url.endswith("?event=ended")
+        assert f"```\n{ended_url}\n```" in text
+    else:
+        assert "No URL reaches this Home Assistant" in text
     await advance(hass, freezer, 5)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_PUSH: False}
@@ -272,3 +290,23 @@ async def test_entry_from_a_newer_version_is_not_loaded(
     entry.add_to_hass(hass)
     assert not await hass.config_entries.async_setup(entry.entry_id)
     assert entry.state is ConfigEntryState.MIGRATION_ERROR
+
+
+async def test_re_add_shows_new_urls_to_replace_the_old(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Removing and adding the account again gives new URLs, and the dialog says to replace them."""
+    hass.config.external_url = EXTERNAL
+    first = await _user_flow(hass, TOKEN)
+    await hass.async_block_till_done()
+    await hass.config_entries.async_remove(first["result"].entry_id)
+    await hass.async_block_till_done()
+    again = await _user_flow(hass, TOKEN)
+    assert again["type"] is FlowResultType.CREATE_ENTRY
+    old, new = first["description_placeholders"], again["description_placeholders"]
+    assert old["started_url"] != new["started_url"]
+    text = await flow_text(hass, again)
+    assert f"```\n{new['started_url']}\n```" in text
+    assert "**These URLs are new.** If the app still holds URLs from an earlier setup, " in text
+    assert "replace both: the old ones no longer reach Home Assistant." in text
+    await hass.async_block_till_done()

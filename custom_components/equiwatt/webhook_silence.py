@@ -1,0 +1,107 @@
+"""A repair issue when Equiwatt's webhook calls stop arriving for an entry that had them.
+
+Typically the integration was removed and added again: the new entry has a new
+webhook id, and the URLs saved in the Equiwatt app lead nowhere.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.event import async_call_later
+
+from .const import CONF_PUSH, DOMAIN, WEBHOOK_GRACE
+from .coordinator import EquiwattConfigEntry
+from .tracker import Source, Transition
+
+LAST_WEBHOOK = "last_webhook"
+
+
+def silence_issue_id(entry: EquiwattConfigEntry) -> str:
+    """Return the id of the entry's "webhook calls stopped arriving" issue."""
+    return f"webhook_silent_{entry.entry_id}"
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+class WebhookSilenceWatch:
+    """Raise the issue when polling alone finds a transition; clear it when a call arrives."""
+
+    def __init__(self, hass: HomeAssistant, entry: EquiwattConfigEntry) -> None:
+        """Watch one entry's coordinator."""
+        self._hass = hass
+        self._entry = entry
+        self._cancel_check: CALLBACK_TYPE | None = None
+
+    @property
+    def _push_wanted(self) -> bool:
+        return bool(self._entry.options.get(CONF_PUSH, True))
+
+    @callback
+    def async_start(self) -> None:
+        """Listen to the coordinator until the entry unloads."""
+        coordinator = self._entry.runtime_data
+        if not self._push_wanted:
+            ir.async_delete_issue(self._hass, DOMAIN, silence_issue_id(self._entry))
+        self._entry.async_on_unload(
+            async_dispatcher_connect(
+                self._hass, coordinator.transition_signal, self._async_transition
+            )
+        )
+        self._entry.async_on_unload(coordinator.async_add_listener(self._async_updated))
+        self._entry.async_on_unload(self._async_cancel_check)
+        self._async_updated()
+
+    @callback
+    def _async_transition(self, _transition: Transition) -> None:
+        """Wait for the webhook call after a transition polling found, if calls came before."""
+        tracker = self._entry.runtime_data.tracker
+        if tracker.last_source is not Source.API or tracker.last_webhook is None:
+            return
+        if not self._push_wanted:
+            return
+        self._async_cancel_check()
+        since = tracker.last_webhook
+        self._cancel_check = async_call_later(
+            self._hass, WEBHOOK_GRACE, partial(self._async_check, since)
+        )
+
+    @callback
+    def _async_check(self, since: datetime, _now: datetime) -> None:
+        """Raise the issue unless a webhook call arrived since the transition."""
+        self._cancel_check = None
+        if self._entry.runtime_data.tracker.last_webhook != since:
+            return
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            silence_issue_id(self._entry),
+            is_fixable=False,
+            is_persistent=True,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="webhook_silent",
+            data={LAST_WEBHOOK: _iso(since)},
+        )
+
+    @callback
+    def _async_updated(self) -> None:
+        """Clear the issue once a webhook call newer than the one it was raised after arrives."""
+        issue_id = silence_issue_id(self._entry)
+        issue = ir.async_get(self._hass).async_get_issue(DOMAIN, issue_id)
+        if issue is None or issue.data is None:
+            return
+        last_webhook = _iso(self._entry.runtime_data.tracker.last_webhook)
+        if last_webhook != issue.data.get(LAST_WEBHOOK):
+            ir.async_delete_issue(self._hass, DOMAIN, issue_id)
+
+    @callback
+    def _async_cancel_check(self) -> None:
+        if self._cancel_check is not None:
+            self._cancel_check()
+            self._cancel_check = None
