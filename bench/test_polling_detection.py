@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from bench.conftest import events_file, record
 from bench.stats import summary
-from custom_components.equiwatt.schedule import HALF_HOUR, PollSchedule
+from custom_components.equiwatt.api.schedule import HALF_HOUR, PollSchedule
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 from simulator.world import SimEquivent

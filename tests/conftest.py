@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 import os
 
-from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -17,7 +16,8 @@ from custom_components.equiwatt.const import CONF_WEBHOOK_ID, DOMAIN
 from homeassistant.const import CONF_API_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
-from simulator import World, build_app
+from simulator import World
+from tests.sim_server import start_simulator
 
 TOKEN = "eqw-test-token-6f1c2a9b8d"
 WEBHOOK_ID = "equiwatt-test-hook-41d7e2"
@@ -34,16 +34,6 @@ class Simulator:
 
     world: World
     url: str
-
-
-async def start_simulator(world: World, *, webhook_loop: bool = True) -> tuple[web.AppRunner, str]:
-    """Serve the simulator on a free loopback port."""
-    runner = web.AppRunner(build_app(world, webhook_loop=webhook_loop), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    return runner, f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from datetime import timedelta
 import logging
 from typing import Final
 
+from .api import schedule
+
 DOMAIN: Final = "equiwatt"
 LOGGER = logging.getLogger(__package__)
 
@@ -26,8 +28,8 @@ WEBHOOK_GRACE: Final = timedelta(minutes=5)
 STALE_AFTER: Final = timedelta(minutes=10)
 # Webhook bodies above this size are refused unread.
 MAX_WEBHOOK_BODY: Final = 64 * 1024
-# How long an Equivent usually lasts, when nothing better is known.
-TYPICAL_DURATION: Final = timedelta(hours=1)
+# How long an Equivent usually lasts, when nothing better is known (the client's figure).
+TYPICAL_DURATION: Final = schedule.TYPICAL_DURATION
 
 STORAGE_VERSION: Final = 1
 

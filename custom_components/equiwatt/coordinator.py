@@ -6,7 +6,6 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
-import hashlib
 from typing import TYPE_CHECKING, Any, NamedTuple, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
@@ -19,9 +18,9 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from .api import EquiwattAuthError, EquiwattClient, EquiwattError, EquiwattRateLimitedError
+from .api.schedule import PollSchedule, phase_for
 from .const import CONF_PUSH, DOMAIN, LOGGER, SLOW_INTERVAL, STALE_AFTER, STORAGE_VERSION
 from .models import EquiwattData
-from .schedule import PollSchedule
 from .tracker import Intent, Override, Source, Tracker, Transition
 
 if TYPE_CHECKING:
@@ -48,7 +47,7 @@ class Fingerprint(NamedTuple):
 
 def installation_phase(entry_id: str) -> float:
     """Return a stable number in [0, 1) that spreads installations over the poll grid."""
-    return int(hashlib.sha256(entry_id.encode()).hexdigest()[:8], 16) / 2**32
+    return phase_for(entry_id)
 
 
 def state_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-import statistics
 from typing import Any
 
 from .api import Equivent, EquiventsSnapshot
-from .const import LOGGER, TYPICAL_DURATION, WEBHOOK_GRACE
+from .api.schedule import expected_end
+from .const import LOGGER, WEBHOOK_GRACE
 from .models import EquiwattData
 
 MAX_HISTORY = 1000
@@ -170,12 +170,7 @@ class Tracker:
         """Return the planned end of the live Equivent, else its start plus a typical length."""
         if self.live is None:
             return None
-        if self.live.planned_end is not None:
-            return self.live.planned_end
-        recent = sorted(self.history, reverse=True)[:10]
-        durations = [d for s in recent if (d := self.history[s].duration) is not None]
-        typical = statistics.median_low(durations) if durations else TYPICAL_DURATION
-        return self.live.start + typical
+        return expected_end(Equivent(self.live.start, self.live.planned_end), self.history.values())
 
     def holding(self, now: datetime) -> bool:
         """Whether a webhook's word still waits for the API to agree."""

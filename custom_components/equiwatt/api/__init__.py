@@ -1,4 +1,8 @@
-"""An async client for the Equiwatt Open API; it imports nothing from Home Assistant."""
+"""An async client for the Equiwatt Open API; it imports nothing from Home Assistant.
+
+The same files are the `aioequiwatt` library (with its command line, `cli.py`)
+and the client inside the Equiwatt integration for Home Assistant.
+"""
 
 from .client import (
     BASE_URL_ENV,
@@ -17,10 +21,19 @@ from .errors import (
 )
 from .models import Equivent, EquiventsSnapshot
 from .parser import parse_equivents, parse_time
+from .rate_limit import MAX_CALLS, MIN_INTERVAL, WINDOW, RateLimiter, TokenGate, gate_for
+from .schedule import TYPICAL_DURATION, PollSchedule, expected_end, phase_for
+from .watch import Transition, TransitionDetector, watch_equivents
+
+__version__ = "0.1.0"
 
 __all__ = [
     "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
+    "MAX_CALLS",
+    "MIN_INTERVAL",
+    "TYPICAL_DURATION",
+    "WINDOW",
     "EquiwattAuthError",
     "EquiwattClient",
     "EquiwattConnectionError",
@@ -29,9 +42,19 @@ __all__ = [
     "EquiwattRateLimitedError",
     "Equivent",
     "EquiventsSnapshot",
+    "PollSchedule",
+    "RateLimiter",
+    "TokenGate",
+    "Transition",
+    "TransitionDetector",
+    "__version__",
+    "expected_end",
+    "gate_for",
     "normalize_token",
     "parse_equivents",
     "parse_retry_after",
     "parse_time",
+    "phase_for",
     "read_capped",
+    "watch_equivents",
 ]

@@ -1,15 +1,20 @@
-"""The per-token rate limiter shared by every client in the process.
+"""The per-token rate limit, shared by every client of a token in the process.
 
-Equiwatt allows 1 call per second and 10 per minute per token. All clients of
-one token (in one event loop) share a `TokenGate`: it lets one call run at a
-time, spaces calls within the limits, and honours a server's `Retry-After`.
+Equiwatt allows 1 call per second and 10 per minute per token. There is one
+`TokenGate` per token (and server) in each event loop: `gate_for` returns it,
+and every `EquiwattClient` made with that token uses it, however many there
+are, so a program that makes several clients is still within the limits. The
+gate lets one call run at a time, spaces calls within the limits (with a little
+slack, `MIN_INTERVAL` and `WINDOW`), and honours a server's `Retry-After`.
 Callers that arrive while a call is in flight share its result, and callers
 that would have to wait while a result younger than `REUSE_AGE` exists get
 that result instead of spending another call. A caller that asks for a
 `fresh` read gets one sent after it asked: at most one such call waits behind
 the one in flight, shared by every caller that comes meanwhile. The calls of
 the last window can be saved and restored (`recent_calls`, `restore`), so
-that a restarted program does not spend the budget twice.
+that a restarted program does not spend the budget twice. A caller that would
+have to wait longer than its client's `max_wait` gets `EquiwattRateLimitedError`
+at once.
 """
 
 from __future__ import annotations

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from aioequiwatt.schedule import PollSchedule
 from hypothesis import given, settings, strategies as st
-
-from custom_components.equiwatt.schedule import PollSchedule
 
 BOUNDARY = datetime(2026, 11, 20, 17, 30, tzinfo=UTC)
 

@@ -5,15 +5,42 @@ so the schedule polls every `fast` seconds in a window around each boundary
 (and around the expected end of a live Equivent), and every `slow` seconds the
 rest of the time. A per-installation phase spreads homes over the grid, so that
 they do not all call Equiwatt in the same second. Pure: no Home Assistant.
+The integration's coordinator and the command line's `watch` share it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+import hashlib
 import math
+import statistics
+from typing import Final
 
-HALF_HOUR = 1800.0
+from .models import Equivent
+
+HALF_HOUR: Final = 1800.0
+# How long an Equivent lasts when nothing better is known.
+TYPICAL_DURATION: Final = timedelta(hours=1)
+
+
+def phase_for(key: str) -> float:
+    """Return a stable number in [0, 1) for `key`, to spread callers over the poll grid."""
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) / 2**32
+
+
+def expected_end(live: Equivent, history: Iterable[Equivent]) -> datetime:
+    """Return the planned end of a live Equivent, else its start plus a typical length.
+
+    The typical length is the median of the 10 latest finished Equivents.
+    """
+    if live.end is not None:
+        return live.end
+    recent = sorted(history, key=lambda event: event.start, reverse=True)[:10]
+    durations = [duration for event in recent if (duration := event.duration) is not None]
+    typical = statistics.median_low(durations) if durations else TYPICAL_DURATION
+    return live.start + typical
 
 
 @dataclass(frozen=True, slots=True)
