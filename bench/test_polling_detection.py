@@ -27,7 +27,7 @@ from simulator.world import SimEquivent
 from tests.conftest import Simulator
 from tests.timing import jump, seconds_to_next_timer
 
-BINARY = "binary_sensor.equiwatt_equivent"
+BINARY = "binary_sensor.equiwatt_equivent_active"
 LEAD_IN = timedelta(hours=1)
 ALIGNED_WITHIN = 150  # seconds after a half-hour boundary: a "half-hour-aligned" start
 

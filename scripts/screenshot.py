@@ -22,7 +22,7 @@ BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8123"
 SIMULATOR = sys.argv[2] if len(sys.argv) > 2 else "http://127.0.0.1:8765"
 OUT = Path(sys.argv[3] if len(sys.argv) > 3 else "docs")
 TOKEN = "dev-token-0000"  # noqa: S105 - the simulator's token (devtools.stack.DEV_TOKEN)
-BINARY = "binary_sensor.equiwatt_equivent"
+BINARY = "binary_sensor.equiwatt_equivent_active"
 ARGS = [
     "--headless",
     "--no-sandbox",

@@ -89,6 +89,8 @@ def _malformed(world: World) -> web.Response:
             return web.Response(
                 text=" " * (2 * 1024 * 1024) + body, content_type="application/json"
             )
+        case "deep":  # nested deeper than a JSON decoder goes
+            return web.Response(text="[" * 200_000, content_type="application/json")
         case "success_false":
             return web.json_response(
                 {"success": False, "msg": "Something went wrong", "data": None}

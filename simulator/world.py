@@ -33,7 +33,8 @@ class Faults:
     delay: float = 0.0  # seconds before answering
     status: int | None = None  # answer every request with this HTTP status
     html: bool = False  # error bodies are HTML pages from a proxy
-    # "truncated", "not_json", "html", "empty", "oversized", "success_false", "wrong_types"
+    # "truncated", "not_json", "html", "empty", "oversized", "deep", "success_false",
+    # "wrong_types"
     malformed: str | None = None
     time_format: str = "seconds"  # "seconds", "milliseconds", "string", "iso"
     retry_after: float | None = 30.0  # Retry-After on 429 (None: no header)

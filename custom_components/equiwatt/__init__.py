@@ -10,7 +10,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from .api import EquiwattClient
 from .cloudhook import async_delete_cloudhook, async_track_cloudhook
 from .const import CONF_ENERGY_SENSOR, CONF_NATION, CONF_SLOW_INTERVAL, DOMAIN, LOGGER
-from .coordinator import EquiwattConfigEntry, EquiwattCoordinator, state_store
+from .coordinator import EquiwattConfigEntry, EquiwattCoordinator, rate_limit_store, state_store
 from .saving_manager import DEFAULT_NATION, SavingManager, saving_store
 from .webhook import async_register_webhook, push_issue_id
 from .webhook_silence import WebhookSilenceWatch, silence_issue_id
@@ -54,6 +54,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) ->
         ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry))
         ir.async_delete_issue(hass, DOMAIN, silence_issue_id(entry))
         await state_store(hass, entry.entry_id).async_remove()
+        await rate_limit_store(hass, entry.entry_id).async_remove()
         await saving_store(hass, entry.entry_id).async_remove()
 
 

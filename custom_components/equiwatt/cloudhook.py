@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiohttp import ClientError
+from hass_nabucasa import CloudError
+
 from homeassistant.components import cloud
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_WEBHOOK_ID
@@ -29,7 +32,7 @@ async def async_create_cloudhook(hass: HomeAssistant, webhook_id: str) -> str | 
         return await cloud.async_get_or_create_cloudhook(hass, webhook_id)
     except cloud.CloudNotAvailable:
         return None
-    except Exception as err:  # noqa: BLE001 - another service's fault must not fail ours
+    except (CloudError, ValueError, TimeoutError, ClientError) as err:
         LOGGER.warning("Home Assistant Cloud could not make a cloudhook: %s", type(err).__name__)
         return None
 
@@ -42,7 +45,7 @@ async def async_delete_cloudhook(hass: HomeAssistant, entry: EquiwattConfigEntry
         await cloud.async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
     except cloud.CloudNotAvailable:
         LOGGER.debug("Home Assistant Cloud is gone; its cloudhook goes with it")
-    except Exception as err:  # noqa: BLE001 - removal must finish whatever the cloud does
+    except (CloudError, ValueError, TimeoutError, ClientError) as err:
         LOGGER.warning("Home Assistant Cloud could not delete a cloudhook: %s", type(err).__name__)
 
 

@@ -61,10 +61,10 @@ async def async_check_token(hass: HomeAssistant, token: str) -> dict[str, str]:
     except EquiwattRateLimitedError:
         return {"base": "rate_limited"}
     except EquiwattError as err:
-        LOGGER.debug("Equiwatt check failed: %s", err)
+        LOGGER.debug("Token check failed: %s", err)
         return {"base": "cannot_connect"}
     except Exception:  # noqa: BLE001 - the flow's last resort
-        LOGGER.exception("Unexpected error while checking the Equiwatt token")
+        LOGGER.exception("Unexpected error while checking the token")
         return {"base": "unknown"}
     return {}
 
@@ -162,7 +162,8 @@ class EquiwattOptionsFlow(OptionsFlowWithReload):
         errors: dict[str, str] = {}
         if user_input is not None:
             if not (error := meter_error(self.hass, user_input.get(CONF_ENERGY_SENSOR))):
-                return self.async_create_entry(data=user_input)
+                # "No meter" is kept as a choice, so the dashboard's is not offered again.
+                return self.async_create_entry(data={CONF_ENERGY_SENSOR: None, **user_input})
             errors[CONF_ENERGY_SENSOR] = error
         suggested = await async_suggested_options(self.hass, dict(self.config_entry.options))
         urls = webhook_urls(self.hass, self.config_entry.data)

@@ -33,7 +33,6 @@ WEBHOOK_LOG_LENGTH = 10
 SAVE_DELAY = 1.0  # seconds; writes are coalesced, and flushed when Home Assistant stops
 # The rate limiter's calls are saved lazily: a pending save is flushed at stop.
 RATE_SAVE_DELAY = 300.0
-RATE_LIMIT_KEY = "rate_limit"
 
 
 class Fingerprint(NamedTuple):
@@ -48,6 +47,14 @@ class Fingerprint(NamedTuple):
 def installation_phase(entry_id: str) -> float:
     """Return a stable number in [0, 1) that spreads installations over the poll grid."""
     return phase_for(entry_id)
+
+
+def rate_limit_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    """Where an entry's calls of the last minute are kept across a restart.
+
+    Apart from the state, so that its lazy save never delays a state save.
+    """
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.rate_limit")
 
 
 def state_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
@@ -98,6 +105,8 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         self.last_good_read: datetime | None = None
         self.stale = False
         self._store = state_store(hass, entry.entry_id)
+        self._rate_store = rate_limit_store(hass, entry.entry_id)
+        self._auth_failed = False
         self._logged_warnings: set[str] = set()
         # Whether the tracker holds state from a good read or a webhook (worth saving).
         self._state_known = False
@@ -114,12 +123,10 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         The rate limiter always starts from the calls of the last minute, so a
         restart never spends the budget twice.
         """
-        stored = await self._store.async_load()
-        if not isinstance(stored, dict):
-            return False
-        if isinstance(limits := stored.get(RATE_LIMIT_KEY), dict):
+        if isinstance(limits := await self._rate_store.async_load(), dict):
             self.client.gate.limiter.restore(limits, dt_util.utcnow().timestamp())
-        if "history" not in stored:
+        stored = await self._store.async_load()
+        if not isinstance(stored, dict) or "history" not in stored:
             return False
         try:
             self.tracker = Tracker.from_dict(stored)
@@ -143,7 +150,9 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
     async def async_shutdown(self) -> None:
         """Stop polling and save the state now."""
         await super().async_shutdown()
-        await self._store.async_save(self._stored())
+        await self._rate_store.async_save(self._recent_calls())
+        if self._state_known:
+            await self._store.async_save(self.tracker.as_dict())
 
     @callback
     def async_add_instant_listener(self, update: Callable[[], None]) -> Callable[[], None]:
@@ -173,21 +182,25 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
                 self.update_interval = timedelta(seconds=err.retry_after + 1)
                 if self.data is not None:
                     return self.data
+            self._auth_failed = isinstance(err, EquiwattAuthError)
+            if fresh and not self._auth_failed and self.data is not None:
+                # A call waits for a check that cannot be made: take it as it stands.
+                self._take_unchecked()
             raise update_error(err) from err
         now = dt_util.utcnow()
         self.last_good_read = now
         self._state_known = True
+        self._auth_failed = False
         for warning in snapshot.warnings:
             if warning not in self._logged_warnings:
                 self._logged_warnings.add(warning)
-                LOGGER.warning("Equiwatt sent odd data: %s", warning)
+                LOGGER.warning("The API sent odd data: %s", warning)
         before = self._fingerprint()
         self._dispatch(self.tracker.apply_snapshot(snapshot, now))
         after = self._fingerprint()
         if after != before:
             self._save()
-        else:
-            self._save_rate_limit()
+        self._save_rate_limit()
         self._plan_next_poll()
         self._async_check_stale()
         return after.data
@@ -219,10 +232,25 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         self.webhook_calls.append({"time": now.isoformat(), "intent": intent.value, **call})
         self._dispatch(transitions)
         self._save()
+        if self._auth_failed:
+            # The token is rejected: no read, and polling stays stopped until reauth.
+            self._take_unchecked()
+            self.data = self.tracker.data()
+            self.async_update_listeners()
+            return
         self._plan_next_poll()
         self.async_set_updated_data(self.tracker.data())
         self._async_check_stale()
         self._async_confirm()
+
+    @callback
+    def _take_unchecked(self) -> None:
+        """Apply a call that waits for a check the API cannot give."""
+        if transitions := self.tracker.apply_unchecked(dt_util.utcnow()):
+            self._dispatch(transitions)
+            self.data = self.tracker.data()
+            self._save()
+            self.async_update_listeners()
 
     @callback
     def _async_confirm(self) -> None:
@@ -256,18 +284,16 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
             tracker.data(), tracker.override, tracker.last_source, len(tracker.fired)
         )
 
-    def _stored(self) -> dict[str, Any]:
-        """Return what outlives a restart: known Equivent state, and the rate limit."""
-        stored = self.tracker.as_dict() if self._state_known else {}
-        stored[RATE_LIMIT_KEY] = self.client.gate.limiter.recent_calls(dt_util.utcnow().timestamp())
-        return stored
+    def _recent_calls(self) -> dict[str, Any]:
+        return self.client.gate.limiter.recent_calls(dt_util.utcnow().timestamp())
 
     def _save(self) -> None:
-        self._store.async_delay_save(self._stored, SAVE_DELAY)
+        if self._state_known:
+            self._store.async_delay_save(self.tracker.as_dict, SAVE_DELAY)
 
     def _save_rate_limit(self) -> None:
-        """Plan a lazy save for the limiter; an earlier save already planned goes first."""
-        self._store.async_delay_save(self._stored, RATE_SAVE_DELAY)
+        """Plan a lazy save of the limiter's calls; a pending one is flushed at stop."""
+        self._rate_store.async_delay_save(self._recent_calls, RATE_SAVE_DELAY)
 
     def _plan_next_poll(self) -> None:
         now = dt_util.utcnow()
@@ -293,7 +319,7 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
                 STALE_AFTER,
             )
         elif changed:
-            LOGGER.info("Equiwatt answers again; the entities are available")
+            LOGGER.info("The API answers again; the entities are available")
         return changed
 
     @callback

@@ -8,7 +8,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_API_TOKEN, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
-from .api import Equivent
+from .api import DEFAULT_BASE_URL, Equivent
 from .const import CONF_CLOUDHOOK_URL
 from .coordinator import EquiwattConfigEntry
 from .webhook import webhook_urls
@@ -58,7 +58,7 @@ async def async_get_config_entry_diagnostics(
             else coordinator.update_interval.total_seconds(),
             "push_trusted": coordinator.push_trusted,
             "api_calls_last_minute": coordinator.client.gate.limiter.calls_in_window(),
-            "custom_api_url": coordinator.client.base_url != "https://app.equiwatt.com",
+            "custom_api_url": coordinator.client.base_url != DEFAULT_BASE_URL,
         },
         "webhook": {
             "reachable_from_internet": webhook_urls(hass, entry.data) is not None,

@@ -239,13 +239,15 @@ class SavingManager:
         if not stored:
             return
         try:
-            self.ledger = MeterLedger.from_dict(stored["ledger"])
+            if stored.get("meter", self.entity_id) == self.entity_id:
+                # Another meter's readings would mix two totals: its ledger is dropped.
+                self.ledger = MeterLedger.from_dict(stored["ledger"])
             self.results = {
                 int(key): Figures.from_dict(value) for key, value in stored["results"].items()
             }
             self.final = {int(key) for key in stored["final"]}
         except (AttributeError, KeyError, TypeError, ValueError) as err:
-            LOGGER.warning("Ignoring unreadable saved Equiwatt meter data: %s", err)
+            LOGGER.warning("Ignoring unreadable saved meter data: %s", err)
             self.ledger, self.results, self.final = MeterLedger(), {}, set()
 
     def _save(self) -> None:
@@ -254,6 +256,7 @@ class SavingManager:
     def _as_dict(self) -> dict[str, Any]:
         kept = sorted(self.results)[-RESULTS_KEPT:]
         return {
+            "meter": self.entity_id,
             "ledger": self.ledger.as_dict(),
             "results": {str(key): self.results[key].as_dict() for key in kept},
             "final": sorted(key for key in self.final if key in self.results),

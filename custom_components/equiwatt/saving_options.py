@@ -40,7 +40,7 @@ async def async_suggested_options(hass: HomeAssistant, options: dict[str, Any]) 
     suggested = {CONF_NATION: DEFAULT_NATION, **options}
     if CONF_ENERGY_SENSOR not in suggested and (grid := await async_grid_sensor(hass)):
         suggested[CONF_ENERGY_SENSOR] = grid
-    return suggested
+    return {key: value for key, value in suggested.items() if value is not None}
 
 
 async def async_grid_sensor(hass: HomeAssistant) -> str | None:

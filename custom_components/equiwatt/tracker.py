@@ -95,8 +95,8 @@ class Tracker:
     last_webhook: datetime | None = None
     last_source: Source | None = None
     baseline_done: bool = False
-    # A `started` call just after an end, to be checked with the API (not saved).
-    started_to_check: datetime | None = None
+    # A call the API must confirm first (back to back, or late), and when it came.
+    to_check: tuple[Intent, datetime] | None = None
 
     # Inputs
 
@@ -105,8 +105,8 @@ class Tracker:
         self._merge_history(snapshot.history)
         transitions: list[Transition] = []
         api_live = snapshot.live
-        if self.started_to_check is not None and snapshot.fetched_at >= self.started_to_check:
-            self._settle_started_check(api_live)
+        if self.to_check is not None and snapshot.fetched_at >= self.to_check[1]:
+            self._settle_check(api_live)
         if self.override is not None and self.override.contradicted_by(api_live):
             # A read older than the webhook cannot dispute it; a newer one only after the grace.
             if now - self.override.at < self.grace or snapshot.fetched_at < self.override.at:
@@ -142,11 +142,15 @@ class Tracker:
         if intent is Intent.STARTED and self.live is None:
             if self._just_ended(now):
                 # Back to back, or a late or repeated call: the API decides at once.
-                self.started_to_check = now
+                self.to_check = (intent, now)
             else:
                 self.override = Override(True, now)
                 transitions += self._start(Equivent(now), provisional=True)
         elif intent is Intent.ENDED and self.live is not None:
+            if self._began_back_to_back(now):
+                # Most likely the last Equivent's `ended`, late or repeated.
+                self.to_check = (intent, now)
+                return transitions
             self.override = Override(False, now, self.live.start, self.live.provisional)
             equivent = Equivent(self.live.start, now)
             if self.live.provisional:
@@ -154,6 +158,24 @@ class Tracker:
             transitions += self._end(equivent)
         if transitions:
             self.last_source = Source.WEBHOOK
+        return transitions
+
+    def apply_unchecked(self, now: datetime) -> list[Transition]:
+        """Take the call waiting for a check as it stands: the API cannot be read."""
+        if self.to_check is None:
+            return []
+        intent, at = self.to_check
+        self.to_check = None
+        if intent is Intent.STARTED and self.live is None:
+            self.override = Override(True, at)
+            transitions = self._start(Equivent(at), provisional=True)
+        elif intent is Intent.ENDED and self.live is not None:
+            self.override = Override(False, at, self.live.start, self.live.provisional)
+            transitions = self._end(Equivent(self.live.start, at))
+        else:
+            return []
+        LOGGER.debug("Equiwatt cannot be read: taking a %s call unchecked", intent)
+        self.last_source = Source.WEBHOOK
         return transitions
 
     # Outputs
@@ -178,15 +200,19 @@ class Tracker:
 
     # Internals
 
-    def _settle_started_check(self, api_live: Equivent | None) -> None:
-        """Close a `started` check: a new live Equivent starts below; else it was stale."""
-        if self.started_to_check is None:
-            return
-        self.started_to_check = None
-        if api_live is None or (
-            self.override is not None and self.override.contradicted_by(api_live)
-        ):
-            LOGGER.debug("A started call just after an end was late or repeated: ignored")
+    def _settle_check(self, api_live: Equivent | None) -> None:
+        """Close a check with a read sent after the call; the read itself does the rest."""
+        assert self.to_check is not None
+        intent = self.to_check[0]
+        if intent is Intent.STARTED:
+            if api_live is not None and self.override is not None:
+                if self.override.contradicted_by(api_live):
+                    return  # the API still shows the Equivent that ended: it lags
+            if api_live is None:
+                LOGGER.debug("A started call just after an end was late or repeated: ignored")
+        elif self.live is not None and api_live is not None and api_live.start == self.live.start:
+            LOGGER.debug("An ended call just after a back-to-back start was late: ignored")
+        self.to_check = None
 
     def _start(self, equivent: Equivent, *, provisional: bool = False) -> list[Transition]:
         self.history.pop(equivent.start, None)
@@ -242,6 +268,14 @@ class Tracker:
             for start in sorted(self.fired)[: len(self.fired) - MAX_FIRED]:
                 del self.fired[start]
         return [Transition(kind, equivent)]
+
+    def _began_back_to_back(self, now: datetime) -> bool:
+        """Whether the live Equivent began within the grace period, right after another ended."""
+        live = self.live
+        if live is None or live.provisional or now - live.start >= self.grace:
+            return False
+        ends = [e.end for e in self.history.values() if e.end is not None and e.end <= live.start]
+        return bool(ends) and live.start - max(ends) < self.grace
 
     def _just_ended(self, now: datetime) -> bool:
         """Whether an Equivent ended within the grace period (a late or repeated `started`)."""

@@ -74,6 +74,9 @@ def parse_intent(query: Mapping[str, str], body: bytes, content_type: str = "") 
         return Intent.PING
     try:
         payload = json.loads(text)
+    except RecursionError:
+        # Nested deeper than the decoder goes: nothing an Equiwatt call would send.
+        return Intent.PING
     except ValueError:
         pass
     else:
@@ -130,7 +133,8 @@ async def async_handle_webhook(
     body = b"" if too_big else await read_capped(request.content, MAX_WEBHOOK_BODY)
     if too_big or len(body) > MAX_WEBHOOK_BODY:
         LOGGER.warning("Refused a webhook call with a body over 64 KiB")
-        return web.Response(status=413)
+        # 200 like any other reply: a 413 would tell a prober that the id exists.
+        return web.Response(status=200)
     intent = parse_intent(request.query, body, _content_type(request.headers))
     entry.runtime_data.async_handle_webhook(
         intent,

@@ -13,10 +13,11 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
 
 from .const import CONF_PUSH, DOMAIN, WEBHOOK_GRACE
 from .coordinator import EquiwattConfigEntry
-from .tracker import Source, Transition
+from .tracker import Intent, Source, Transition
 
 LAST_WEBHOOK = "last_webhook"
 
@@ -59,12 +60,18 @@ class WebhookSilenceWatch:
         self._async_updated()
 
     @callback
-    def _async_transition(self, _transition: Transition) -> None:
-        """Wait for the webhook call after a transition polling found, if calls came before."""
+    def _async_transition(self, transition: Transition) -> None:
+        """Wait for the webhook call after a start polling found, if calls came before.
+
+        Only starts count: some users save only the "started" URL. A call that came
+        shortly before (a `started` the API was asked to confirm) counts as delivered.
+        """
         tracker = self._entry.runtime_data.tracker
         if tracker.last_source is not Source.API or tracker.last_webhook is None:
             return
-        if not self._push_wanted:
+        if not self._push_wanted or transition.kind is not Intent.STARTED:
+            return
+        if dt_util.utcnow() - tracker.last_webhook < WEBHOOK_GRACE:
             return
         self._async_cancel_check()
         since = tracker.last_webhook

@@ -8,9 +8,10 @@ import socket
 
 import pytest
 
-from devtools.stack import running_stack
+from devtools.stack import DEV_TOKEN, Stack, running_stack
+from tests.hostile_calls import HOSTILE_WEBHOOK_CALLS
 
-BINARY = "binary_sensor.equiwatt_equivent"
+BINARY = "binary_sensor.equiwatt_equivent_active"
 ENTITIES = (
     BINARY,
     "sensor.equiwatt_equivent_start",
@@ -23,6 +24,20 @@ ENTITIES = (
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
+
+# What Home Assistant writes when an integration uses an API it is retiring.
+DEPRECATION_MARKS = ("deprecated", "will stop working", "detected that custom integration")
+
+
+async def send_hostile_webhook_calls(stack: Stack) -> None:
+    """Call the webhook with bodies no Equiwatt server sends; each is answered, none breaks it."""
+    url = stack.webhook_urls["started_url"].split("?")[0]
+    for method, body, content_type, status in HOSTILE_WEBHOOK_CALLS:
+        async with stack.rest.session.request(
+            method, url, data=body, headers={"Content-Type": content_type}
+        ) as response:
+            assert response.status == status, body[:20]
+            assert await response.read() == b""
 
 
 def free_port() -> int:
@@ -54,6 +69,11 @@ async def test_push_then_polling_in_a_real_home_assistant(
         await rest.wait_for_state(BINARY, "off", timeout=15)
         assert [s["status"] for s in stack.world.webhook_log] == [200, 200]
 
+        # Hostile calls are answered and change no state.
+        await send_hostile_webhook_calls(stack)
+        assert (await rest.state(BINARY))["state"] == "off"
+        webhook_id = stack.webhook_urls["started_url"].split("/api/webhook/")[1].split("?")[0]
+
         # Polling alone: webhooks off; away from the half hours a poll comes every 120 s.
         flow = await rest.request(
             "POST", "/api/config/config_entries/options/flow", {"handler": stack.entry_id}
@@ -75,7 +95,18 @@ async def test_push_then_polling_in_a_real_home_assistant(
         assert len(stack.world.webhook_log) == 2, "no webhook was sent while switched off"
         assert stack.world.rate_violations() == []
         assert all(entry.status == 200 for entry in stack.world.log)
+        assert stack.process.returncode is None, "Home Assistant did not restart itself"
     log = (tmp_path / "config" / "home-assistant.log").read_text(encoding="utf-8")
     ours = [line for line in log.splitlines() if "custom_components.equiwatt" in line]
+    assert ours, "our debug lines are in the log"
     assert not [line for line in ours if " ERROR " in line]
-    assert "dev-token-0000" not in log
+    deprecations = [
+        line
+        for line in log.lower().splitlines()
+        if "equiwatt" in line and any(mark in line for mark in DEPRECATION_MARKS)
+    ]
+    assert deprecations == []
+    # The log holds Home Assistant's warnings and errors and all of ours, down to debug.
+    output = log + (tmp_path / "config" / "hass.log").read_text(encoding="utf-8")
+    assert DEV_TOKEN not in output
+    assert webhook_id not in output

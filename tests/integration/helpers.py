@@ -15,7 +15,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
-BINARY = "binary_sensor.equiwatt_equivent"
+BINARY = "binary_sensor.equiwatt_equivent_active"
 START = "sensor.equiwatt_equivent_start"
 LAST_START = "sensor.equiwatt_last_equivent_start"
 LAST_END = "sensor.equiwatt_last_equivent_end"

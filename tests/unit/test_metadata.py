@@ -107,18 +107,142 @@ def test_brand_images() -> None:
             assert image.width > image.height
 
 
+# The rules hassfest knows in Home Assistant 2026.11 (ALL_RULES in
+# script/hassfest/quality_scale.py of home-assistant/core), in its order.
+HASSFEST_RULES = (
+    # Bronze
+    "action-setup",
+    "appropriate-polling",
+    "brands",
+    "common-modules",
+    "config-flow",
+    "config-flow-test-coverage",
+    "dependency-transparency",
+    "docs-actions",
+    "docs-conditions",
+    "docs-high-level-description",
+    "docs-installation-instructions",
+    "docs-removal-instructions",
+    "docs-triggers",
+    "entity-event-setup",
+    "entity-unique-id",
+    "has-entity-name",
+    "runtime-data",
+    "test-before-configure",
+    "test-before-setup",
+    "unique-config-entry",
+    # Silver
+    "action-exceptions",
+    "config-entry-unloading",
+    "docs-configuration-parameters",
+    "docs-installation-parameters",
+    "entity-unavailable",
+    "integration-owner",
+    "log-when-unavailable",
+    "parallel-updates",
+    "reauthentication-flow",
+    "test-coverage",
+    # Gold
+    "devices",
+    "diagnostics",
+    "discovery",
+    "discovery-update-info",
+    "docs-data-update",
+    "docs-examples",
+    "docs-known-limitations",
+    "docs-supported-devices",
+    "docs-supported-functions",
+    "docs-troubleshooting",
+    "docs-use-cases",
+    "dynamic-devices",
+    "entity-category",
+    "entity-device-class",
+    "entity-disabled-by-default",
+    "entity-translations",
+    "exception-translations",
+    "icon-translations",
+    "reconfiguration-flow",
+    "repair-issues",
+    "stale-devices",
+    # Platinum
+    "async-dependency",
+    "inject-websession",
+    "strict-typing",
+)
+
+
 def test_quality_scale_covers_every_rule() -> None:
-    """Every rule is done, exempt or todo, and every exemption or todo says why."""
+    """Exactly hassfest's rules, each done, exempt or todo; every exemption or todo says why."""
     rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text(encoding="utf-8"))[
         "rules"
     ]
-    assert len(rules) >= 52
+    assert sorted(rules) == sorted(HASSFEST_RULES)
     for name, rule in rules.items():
         if isinstance(rule, str):
             assert rule == "done", name
         else:
             assert rule["status"] in ("done", "exempt", "todo"), name
             assert rule.get("comment"), name
+
+
+# Abort reasons that Home Assistant's flow helpers give, and the step that makes them used.
+SUPPLIED_ABORTS = {"reauth_successful": "reauth", "reconfigure_successful": "reconfigure"}
+
+
+def _used_in_code() -> set[str]:
+    """Every string literal, flow step and Home Assistant constant's value in our code."""
+    import ast
+
+    from homeassistant import const as ha_const
+
+    used: set[str] = set()
+    for path in INTEGRATION.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                used.add(node.value)
+            elif isinstance(node, ast.AsyncFunctionDef) and node.name.startswith("async_step_"):
+                used.add(node.name.removeprefix("async_step_"))
+            elif isinstance(node, ast.Name) and isinstance(getattr(ha_const, node.id, None), str):
+                used.add(getattr(ha_const, node.id))
+    return used
+
+
+def _translation_keys(strings: dict) -> list[tuple[str, str]]:
+    """Each key of strings.json that code must name, with where it sits."""
+    keys: list[tuple[str, str]] = []
+    for flow in ("config", "options"):
+        section = strings.get(flow, {})
+        for step, body in section.get("step", {}).items():
+            keys.append((f"{flow}.step.{step}", step))
+            for part in ("data", "data_description"):
+                keys += [(f"{flow}.step.{step}.{part}.{f}", f) for f in body.get(part, {})]
+        for kind in ("error", "abort", "create_entry"):
+            keys += [(f"{flow}.{kind}.{key}", key) for key in section.get(kind, {})]
+    for platform, entities in strings["entity"].items():
+        for key, body in entities.items():
+            keys.append((f"entity.{platform}.{key}", key))
+            for attribute, values in body.get("state_attributes", {}).items():
+                where = f"entity.{platform}.{key}.state_attributes.{attribute}.state"
+                keys += [(f"{where}.{state}", state) for state in values.get("state", {})]
+    for kind in ("exceptions", "issues"):
+        keys += [(f"{kind}.{key}", key) for key in strings.get(kind, {})]
+    for key, body in strings.get("selector", {}).items():
+        keys.append((f"selector.{key}", key))
+        keys += [(f"selector.{key}.options.{o}", o) for o in body.get("options", {})]
+    return keys
+
+
+def test_no_dead_strings() -> None:
+    """Every key of strings.json is named by our code (or by the flow helper we call)."""
+    strings = load(INTEGRATION / "strings.json")
+    assert set(strings) <= {"config", "options", "entity", "exceptions", "issues", "selector"}
+    used = _used_in_code()
+    dead = [
+        where
+        for where, key in _translation_keys(strings)
+        if key not in used and SUPPLIED_ABORTS.get(key) not in used
+    ]
+    assert dead == []
 
 
 def _imports(folder: Path) -> set[str]:

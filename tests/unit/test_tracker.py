@@ -147,13 +147,13 @@ def test_ended_holds_only_against_the_same_equivent() -> None:
     assert tracker.holding(end + timedelta(seconds=1))
     # A `started` seconds later is checked, not trusted blindly.
     assert tracker.apply_webhook(Intent.STARTED, end + timedelta(seconds=20)) == []
-    assert tracker.started_to_check is not None
+    assert tracker.to_check is not None
     # The API shows the second Equivent: it starts at once, once.
     second = Equivent(end + timedelta(seconds=15))
     read_at = end + timedelta(seconds=21)
     transitions = tracker.apply_snapshot(snap(second, at=read_at), read_at)
     assert [(t.kind, t.equivent.start) for t in transitions] == [(Intent.STARTED, second.start)]
-    assert tracker.started_to_check is None
+    assert tracker.to_check is None
     assert not tracker.holding(read_at)
     assert tracker.apply_snapshot(snap(second), end + timedelta(seconds=40)) == []
 

@@ -37,25 +37,41 @@ def parse_time(value: object) -> datetime:
         except ValueError:
             return _parse_iso(text)
     else:
-        seconds = float(value)
+        try:
+            seconds = float(value)
+        except OverflowError:
+            seconds = math.inf
     if not math.isfinite(seconds) or seconds <= 0:
-        raise InvalidTimeError(f"{value!r} is not a time")
+        raise InvalidTimeError(f"{_brief(value)} is not a time")
     if seconds > MILLISECONDS_THRESHOLD:
         seconds /= 1000
     try:
         return datetime.fromtimestamp(round(seconds), UTC)
     except (OverflowError, OSError, ValueError) as err:
-        raise InvalidTimeError(f"{value!r} is out of range") from err
+        raise InvalidTimeError(f"{_brief(value)} is out of range") from err
+
+
+def _brief(value: object) -> str:
+    """Show a JSON value in an error message, cut short (containers by their type only)."""
+    if isinstance(value, list | dict):
+        return f"a {type(value).__name__}"
+    if isinstance(value, int) and value.bit_length() > 128:
+        return "a huge number"
+    shown = repr(value)
+    return shown if len(shown) <= 40 else f"{shown[:37]}..."
 
 
 def _parse_iso(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as err:
-        raise InvalidTimeError(f"{text[:40]!r} is not a time") from err
+        raise InvalidTimeError(f"{_brief(text)} is not a time") from err
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(microsecond=0)
+    try:
+        return moment.astimezone(UTC).replace(microsecond=0)
+    except OverflowError as err:  # an offset that pushes the year out of range
+        raise InvalidTimeError(f"{_brief(text)} is out of range") from err
 
 
 def parse_equivents(body: bytes, fetched_at: datetime) -> EquiventsSnapshot:
@@ -66,8 +82,8 @@ def parse_equivents(body: bytes, fetched_at: datetime) -> EquiventsSnapshot:
     success = payload.get("success", True)
     if success is not True:
         message = payload.get("msg")
-        detail = f": {str(message)[:200]}" if message else ""
-        raise EquiwattInvalidResponseError(f"Equiwatt answered success={success!r}{detail}")
+        detail = f": {message[:200]}" if isinstance(message, str) and message else ""
+        raise EquiwattInvalidResponseError(f"Equiwatt answered success={_brief(success)}{detail}")
     data = payload.get("data")
     if not isinstance(data, dict):
         raise EquiwattInvalidResponseError("the response has no 'data' object")
@@ -91,6 +107,8 @@ def _decode(body: bytes) -> Any:
         raise EquiwattInvalidResponseError("the response is not UTF-8 text") from err
     try:
         return json.loads(text)
+    except RecursionError as err:
+        raise EquiwattInvalidResponseError("the response is nested too deeply") from err
     except ValueError as err:
         head = text.lstrip()[:15].lower()
         if head.startswith(("<!doctype", "<html", "<")):
