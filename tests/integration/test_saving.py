@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from statistics import mean
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,11 +29,8 @@ from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.util import dt as dt_util
 from tests.conftest import SLOW_POLL, Simulator
+from tests.integration.blueprint_helpers import use_blueprint
 from tests.integration.helpers import CALENDAR, calendar_events
-from tests.integration.test_blueprints import (  # the fixture is used by name
-    _automation,
-    blueprints_installed,  # noqa: F401
-)
 from tests.timing import advance
 
 METER = "sensor.grid_import"
@@ -438,10 +436,10 @@ async def test_options_offer_the_energy_dashboard_meter(
     assert hass.states.get(BASELINE).state == STATE_UNKNOWN
 
 
-@pytest.mark.usefixtures("blueprints_installed")
 async def test_blueprint_notifies_the_pace_and_the_saving(
     recorder_mock: Recorder,
     hass: HomeAssistant,
+    tmp_path: Path,
     london: None,
     freezer: FrozenDateTimeFactory,
     simulator: Simulator,
@@ -453,8 +451,9 @@ async def test_blueprint_notifies_the_pace_and_the_saving(
     import_days(hass, evenings)
     schedule(simulator, "2027-01-22T17:01:07+00:00")
     await setup_with_meter(hass, freezer, mock_entry, "2027-01-22T16:50:00+00:00", 10.0)
-    await _automation(
+    await use_blueprint(
         hass,
+        tmp_path,
         "saving_notify",
         {
             "pace_sensor": PACE,
