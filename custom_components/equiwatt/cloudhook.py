@@ -32,7 +32,7 @@ async def async_create_cloudhook(hass: HomeAssistant, webhook_id: str) -> str | 
         return await cloud.async_get_or_create_cloudhook(hass, webhook_id)
     except cloud.CloudNotAvailable:
         return None
-    except (CloudError, ValueError, TimeoutError, ClientError) as err:
+    except (CloudError, KeyError, ValueError, TimeoutError, ClientError) as err:
         LOGGER.warning("Home Assistant Cloud could not make a cloudhook: %s", type(err).__name__)
         return None
 
@@ -45,7 +45,7 @@ async def async_delete_cloudhook(hass: HomeAssistant, entry: EquiwattConfigEntry
         await cloud.async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
     except cloud.CloudNotAvailable:
         LOGGER.debug("Home Assistant Cloud is gone; its cloudhook goes with it")
-    except (CloudError, ValueError, TimeoutError, ClientError) as err:
+    except (CloudError, KeyError, ValueError, TimeoutError, ClientError) as err:
         LOGGER.warning("Home Assistant Cloud could not delete a cloudhook: %s", type(err).__name__)
 
 

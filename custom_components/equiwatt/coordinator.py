@@ -17,7 +17,13 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .api import EquiwattAuthError, EquiwattClient, EquiwattError, EquiwattRateLimitedError
+from .api import (
+    EquiwattAuthError,
+    EquiwattClient,
+    EquiwattConnectionError,
+    EquiwattError,
+    EquiwattRateLimitedError,
+)
 from .api.schedule import PollSchedule, phase_for
 from .const import CONF_PUSH, DOMAIN, LOGGER, SLOW_INTERVAL, STALE_AFTER, STORAGE_VERSION
 from .models import EquiwattData
@@ -183,8 +189,9 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
                 if self.data is not None:
                     return self.data
             self._auth_failed = isinstance(err, EquiwattAuthError)
-            if fresh and not self._auth_failed and self.data is not None:
-                # A call waits for a check that cannot be made: take it as it stands.
+            if fresh and isinstance(err, EquiwattConnectionError) and self.data is not None:
+                # A back-to-back `started` waits for a check Equiwatt cannot give
+                # (down, or an error page): take the call as it stands.
                 self._take_unchecked()
             raise update_error(err) from err
         now = dt_util.utcnow()

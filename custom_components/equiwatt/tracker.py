@@ -95,7 +95,7 @@ class Tracker:
     last_webhook: datetime | None = None
     last_source: Source | None = None
     baseline_done: bool = False
-    # A call the API must confirm first (back to back, or late), and when it came.
+    # A `started` just after an end, which the API must confirm first (not saved).
     to_check: tuple[Intent, datetime] | None = None
 
     # Inputs
@@ -147,10 +147,6 @@ class Tracker:
                 self.override = Override(True, now)
                 transitions += self._start(Equivent(now), provisional=True)
         elif intent is Intent.ENDED and self.live is not None:
-            if self._began_back_to_back(now):
-                # Most likely the last Equivent's `ended`, late or repeated.
-                self.to_check = (intent, now)
-                return transitions
             self.override = Override(False, now, self.live.start, self.live.provisional)
             equivent = Equivent(self.live.start, now)
             if self.live.provisional:
@@ -166,14 +162,10 @@ class Tracker:
             return []
         intent, at = self.to_check
         self.to_check = None
-        if intent is Intent.STARTED and self.live is None:
-            self.override = Override(True, at)
-            transitions = self._start(Equivent(at), provisional=True)
-        elif intent is Intent.ENDED and self.live is not None:
-            self.override = Override(False, at, self.live.start, self.live.provisional)
-            transitions = self._end(Equivent(self.live.start, at))
-        else:
+        if intent is not Intent.STARTED or self.live is not None:
             return []
+        self.override = Override(True, at)
+        transitions = self._start(Equivent(at), provisional=True)
         LOGGER.debug("Equiwatt cannot be read: taking a %s call unchecked", intent)
         self.last_source = Source.WEBHOOK
         return transitions
@@ -203,15 +195,11 @@ class Tracker:
     def _settle_check(self, api_live: Equivent | None) -> None:
         """Close a check with a read sent after the call; the read itself does the rest."""
         assert self.to_check is not None
-        intent = self.to_check[0]
-        if intent is Intent.STARTED:
-            if api_live is not None and self.override is not None:
-                if self.override.contradicted_by(api_live):
-                    return  # the API still shows the Equivent that ended: it lags
-            if api_live is None:
-                LOGGER.debug("A started call just after an end was late or repeated: ignored")
-        elif self.live is not None and api_live is not None and api_live.start == self.live.start:
-            LOGGER.debug("An ended call just after a back-to-back start was late: ignored")
+        if api_live is not None and self.override is not None:
+            if self.override.contradicted_by(api_live):
+                return  # the API still shows the Equivent that ended: it lags
+        if api_live is None:
+            LOGGER.debug("A started call just after an end was late or repeated: ignored")
         self.to_check = None
 
     def _start(self, equivent: Equivent, *, provisional: bool = False) -> list[Transition]:
@@ -268,14 +256,6 @@ class Tracker:
             for start in sorted(self.fired)[: len(self.fired) - MAX_FIRED]:
                 del self.fired[start]
         return [Transition(kind, equivent)]
-
-    def _began_back_to_back(self, now: datetime) -> bool:
-        """Whether the live Equivent began within the grace period, right after another ended."""
-        live = self.live
-        if live is None or live.provisional or now - live.start >= self.grace:
-            return False
-        ends = [e.end for e in self.history.values() if e.end is not None and e.end <= live.start]
-        return bool(ends) and live.start - max(ends) < self.grace
 
     def _just_ended(self, now: datetime) -> bool:
         """Whether an Equivent ended within the grace period (a late or repeated `started`)."""

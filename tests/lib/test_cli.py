@@ -197,6 +197,8 @@ async def test_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert await cli.run([]) == 2
     assert await cli.run(["history", "--csv", "--json"]) == 2
     assert await cli.run(["watch", "--slow", "10"]) == 2
+    assert await cli.run(["watch", "--slow", "inf"]) == 2
+    assert await cli.run(["watch", "--slow", "nan"]) == 2
     assert await cli.run(["watch", "--slow", "often"]) == 2
     assert "'often' is not a number of seconds" in capsys.readouterr().err
 
@@ -258,3 +260,14 @@ async def test_exec_that_cannot_start(
     start = datetime(2026, 11, 19, 17, 31, 2, tzinfo=UTC)
     await cli.run_command("true", Transition("started", Equivent(start)))
     assert capsys.readouterr().err == "aioequiwatt: could not run the --exec command: no shell\n"
+
+
+async def test_token_with_control_characters(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A token pasted with a line break inside is a clear error (2), never "not live" (1)."""
+    monkeypatch.setenv("EQUIWATT_TOKEN", "abc\r\nX-Other: y")
+    code, out, err = await run_cli(capsys, "status")
+    assert code == 2
+    assert "control characters" in one_error_line(err)
+    assert "abc" not in out + err

@@ -38,6 +38,7 @@ EXIT_ERROR: Final = 2
 EXIT_INTERRUPTED: Final = 130
 LATEST_SHOWN: Final = 5
 MIN_SLOW: Final = 60.0
+MAX_SLOW: Final = 3600.0
 
 EPILOG = f"""\
 environment:
@@ -92,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_slow_interval,
         default=PollSchedule().slow,
         metavar="SECONDS",
-        help=f"poll interval away from the half hours (default %(default).0f, at least {MIN_SLOW:.0f})",
+        help=f"poll interval away from the half hours (default %(default).0f, {MIN_SLOW:.0f} to {MAX_SLOW:.0f})",
     )
     return parser
 
@@ -102,8 +103,8 @@ def _slow_interval(value: str) -> float:
         seconds = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
-    if not seconds >= MIN_SLOW:
-        raise argparse.ArgumentTypeError(f"must be at least {MIN_SLOW:.0f} seconds")
+    if not MIN_SLOW <= seconds <= MAX_SLOW:
+        raise argparse.ArgumentTypeError(f"must be from {MIN_SLOW:.0f} to {MAX_SLOW:.0f} seconds")
     return seconds
 
 
@@ -121,6 +122,8 @@ def read_token() -> str:
     token = normalize_token(raw)
     if not token:
         raise UsageError(f"no token: set {TOKEN_ENV} or type it when asked")
+    if not token.isprintable():
+        raise UsageError("the token has control characters in it: copy it again")
     return token
 
 
@@ -147,8 +150,12 @@ def describe(equivent: Equivent) -> str:
 
 
 def _write(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head -1`): the exit code still says what happened.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _warn(text: str) -> None:
@@ -213,7 +220,7 @@ def transition_env(transition: Transition) -> dict[str, str]:
 
 
 async def run_command(command_line: str, transition: Transition) -> None:
-    """Run `--exec`'s command for a transition and wait for it."""
+    """Run `--exec`'s command for a transition and wait for it (the watch does not)."""
     env = {name: value for name, value in os.environ.items() if name != TOKEN_ENV}
     env.update(transition_env(transition))
     try:
@@ -234,9 +241,9 @@ async def watch(
 ) -> int:
     """Print (and run `--exec` for) each start and end until cancelled."""
     last_error: list[str] = []
+    commands: set[asyncio.Task[None]] = set()
 
     async def on_transition(transition: Transition) -> None:
-        last_error.clear()
         if args.json:
             _write(json.dumps({"event": transition.kind, **equivent_json(transition.equivent)}))
         else:
@@ -244,7 +251,10 @@ async def watch(
             end = "-" if equivent.end is None else equivent.end.isoformat()
             _write(f"{transition.kind} {equivent.start.isoformat()} {end}")
         if args.command_line:
-            await run_command(args.command_line, transition)
+            # Not awaited: a slow command must not stop the polling.
+            task = asyncio.create_task(run_command(args.command_line, transition))
+            commands.add(task)
+            task.add_done_callback(commands.discard)
 
     def on_error(err: EquiwattError) -> None:
         # Say it once, not at every poll while it lasts.
@@ -252,8 +262,18 @@ async def watch(
             last_error[:] = [str(err)]
             _warn(f"warning: {err}; still watching")
 
+    def on_read() -> None:
+        last_error.clear()  # the next outage is reported again
+
     schedule = PollSchedule(slow=args.slow, phase=phase_for(token))
-    await watch_equivents(client, on_transition, schedule=schedule, on_error=on_error, clock=clock)
+    await watch_equivents(
+        client,
+        on_transition,
+        schedule=schedule,
+        on_error=on_error,
+        on_read=on_read,
+        clock=clock,
+    )
     return EXIT_OK  # pragma: no cover - the watch ends by an error or a cancellation
 
 
@@ -272,6 +292,10 @@ async def run(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime
             snapshot = await client.get_equivents()
     except (UsageError, EquiwattError) as err:
         _warn(f"error: {err}")
+        return EXIT_ERROR
+    except (ValueError, OSError) as err:
+        # Anything else that stops a command is still an error (2), never "not live".
+        _warn(f"error: {type(err).__name__}: {err}")
         return EXIT_ERROR
     if args.command == "status":
         return show_status(snapshot, as_json=args.json)

@@ -149,7 +149,7 @@ class EquiwattClient:
             wait = parse_retry_after(retry_after, now)
             self.gate.limiter.block(wait)
             raise EquiwattRateLimitedError(
-                f"Equiwatt's rate limit was hit (HTTP 429); retrying in {wait:.0f} s",
+                f"Equiwatt's rate limit was hit (HTTP 429); the next call may go in {wait:.0f} s",
                 wait,
                 from_server=True,
             )

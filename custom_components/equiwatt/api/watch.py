@@ -47,11 +47,23 @@ class TransitionDetector:
     live: Equivent | None = None
     history: tuple[Equivent, ...] = ()
     _fired: deque[tuple[Kind, datetime]] = field(default_factory=lambda: deque(maxlen=FIRED_MEMORY))
+    _missing: int = 0  # reads in a row that no longer show the live Equivent
 
     def update(self, snapshot: EquiventsSnapshot) -> list[Transition]:
-        """Take a snapshot in; return what started or ended since the last one."""
+        """Take a snapshot in; return what started or ended since the last one.
+
+        A live Equivent that one read no longer shows, without listing it as
+        finished, ends only if the next read agrees: one odd answer fires nothing.
+        """
         transitions: list[Transition] = []
         before, now = self.live, snapshot.live
+        if before is not None and now is None:
+            listed = any(e.start == before.start for e in snapshot.history)
+            self._missing += 1
+            if not listed and self._missing < 2:
+                self.history = snapshot.history
+                return transitions
+        self._missing = 0
         if before is not None and (now is None or now.start != before.start):
             finished = next((e for e in snapshot.history if e.start == before.start), before)
             self._fire(transitions, "ended", finished)
@@ -82,12 +94,14 @@ async def watch_equivents(
     *,
     schedule: PollSchedule | None = None,
     on_error: Callable[[EquiwattError], None] | None = None,
+    on_read: Callable[[], None] | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> None:
     """Poll until cancelled, awaiting `on_transition` for each start and end.
 
     A rejected token ends the watch (`EquiwattAuthError` is raised); any other
-    error is passed to `on_error` and the watch goes on.
+    error is passed to `on_error` and the watch goes on; `on_read` hears of
+    every good read.
     """
     schedule = schedule or PollSchedule()
     detector = TransitionDetector()
@@ -103,6 +117,8 @@ async def watch_equivents(
             if isinstance(err, EquiwattRateLimitedError):
                 delay = err.retry_after
         else:
+            if on_read is not None:
+                on_read()
             for transition in detector.update(snapshot):
                 await on_transition(transition)
         if delay is None:
