@@ -66,7 +66,9 @@ class RateLimiter:
             ready = max(ready, self._calls[-1] + self._min_interval)
             if len(self._calls) == self._calls.maxlen:
                 ready = max(ready, self._calls[0] + self._window)
-        return max(0.0, ready - now)
+        wait = ready - now
+        # Below a nanosecond is float rounding of a moment already reached.
+        return wait if wait > 1e-9 else 0.0
 
     def record(self) -> None:
         """Note a call going out now."""
