@@ -144,8 +144,7 @@ class Tracker:
                 # Back to back, or a late or repeated call: the API decides at once.
                 self.to_check = (intent, now)
             else:
-                self.override = Override(True, now)
-                transitions += self._start(Equivent(now), provisional=True)
+                transitions += self._start_from_webhook(now)
         elif intent is Intent.ENDED and self.live is not None:
             self.override = Override(False, now, self.live.start, self.live.provisional)
             equivent = Equivent(self.live.start, now)
@@ -164,11 +163,9 @@ class Tracker:
         self.to_check = None
         if intent is not Intent.STARTED or self.live is not None:
             return []
-        self.override = Override(True, at)
-        transitions = self._start(Equivent(at), provisional=True)
         LOGGER.debug("Equiwatt cannot be read: taking a %s call unchecked", intent)
         self.last_source = Source.WEBHOOK
-        return transitions
+        return self._start_from_webhook(at)
 
     # Outputs
 
@@ -201,6 +198,11 @@ class Tracker:
         if api_live is None:
             LOGGER.debug("A started call just after an end was late or repeated: ignored")
         self.to_check = None
+
+    def _start_from_webhook(self, at: datetime) -> list[Transition]:
+        """Start at a `started` call's arrival, its word holding against the API for a while."""
+        self.override = Override(True, at)
+        return self._start(Equivent(at), provisional=True)
 
     def _start(self, equivent: Equivent, *, provisional: bool = False) -> list[Transition]:
         self.history.pop(equivent.start, None)
