@@ -1,0 +1,165 @@
+"""The setback's decisions: what to save, to set back and to put back, and what a state means.
+
+Pure: it changes the memory and reads states it is given; the manager writes.
+Every decision at an Equivent's end comes from the memory, never from a state
+that may be stale (core's `tado` polls every 30 minutes or less often).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from homeassistant.components.climate.const import HVACMode
+from homeassistant.core import State
+
+from .memory import Entry, Memory, Status
+from .settings import Kind, readable, setback_of, setting_of, shows, shows_setback
+
+# A Tado timer that ends this close to an Equivent's end is left to end by itself.
+NO_WRITE_WINDOW = timedelta(minutes=5)
+# Equivents this close together are one (a webhook's guessed start, then the API's).
+SAME_EQUIVENT = timedelta(minutes=30)
+# A restored entry outlives Home Assistant showing our setback, and at least this.
+KEEP_RESTORED = timedelta(minutes=5)
+# Nothing is kept longer than this once done.
+KEEP_AT_MOST = timedelta(days=1)
+# Tado may end a timer a little before its end: its state then reads auto.
+TIMER_SLACK = timedelta(minutes=1)
+
+type States = Callable[[str], State | None]
+type Overlays = Callable[[str], str | None]
+# The chosen entities and how each is set back.
+type Chosen = Mapping[str, Kind]
+
+
+def begin(
+    memory: Memory,
+    *,
+    start: datetime,
+    expected_end: datetime,
+    chosen: Chosen,
+    states: States,
+    overlays: Overlays,
+    temperature: float,
+) -> None:
+    """Set back for the live Equivent: save new entries, mark what is to write.
+
+    A zone already in the memory (back to back, a failed restore, a restart)
+    keeps its saved setting; only zones new to this Equivent are read, and a
+    state that shows our own setback is never taken for a zone's setting.
+    """
+    if memory.equivent is None or abs(start - memory.equivent) > SAME_EQUIVENT:
+        memory.equivent = start
+        memory.considered = set()
+        for key in memory.with_status(Status.LEFT):
+            del memory.entries[key]
+    for entity_id, kind in chosen.items():
+        if (entry := memory.entries.get(entity_id)) is not None:
+            _again(entry, expected_end)
+            continue
+        if entity_id in memory.considered:
+            continue
+        memory.considered.add(entity_id)
+        state = states(entity_id)
+        saved = setting_of(kind, state, overlays(entity_id) if kind is Kind.TADO else None)
+        if state is None or saved is None:
+            continue
+        setback = setback_of(kind, saved, state, temperature)
+        if not shows_setback(kind, state, setback):
+            memory.entries[entity_id] = Entry(kind, saved, setback)
+
+
+def _again(entry: Entry, expected_end: datetime) -> None:
+    """Set an entry back again when it needs it: after a restore, or a Tado timer too short."""
+    match entry.status:
+        case Status.RESTORING | Status.RESTORED:
+            entry.status, entry.confirmed, entry.fresh = Status.SETTING_BACK, False, False
+        case Status.SET_BACK if entry.kind is Kind.TADO and (
+            entry.timer_end is None or entry.timer_end < expected_end - NO_WRITE_WINDOW
+        ):
+            entry.status = Status.SETTING_BACK
+
+
+def finish(memory: Memory, now: datetime, keys: set[str] | None = None) -> None:
+    """Put back every entry (or those in `keys`): mark what is to write.
+
+    A Tado zone that followed its schedule, and whose timer ends within minutes,
+    needs no write: Tado ends the timer itself.
+    """
+    for key, entry in memory.entries.items():
+        if keys is not None and key not in keys:
+            continue
+        if entry.status in (Status.SETTING_BACK, Status.SET_BACK) and not entry.sent:
+            entry.move(Status.RESTORED, now)
+        elif entry.status in (Status.SETTING_BACK, Status.SET_BACK):
+            entry.move(Status.RESTORED if _timer_does_it(entry, now) else Status.RESTORING, now)
+
+
+def _timer_does_it(entry: Entry, now: datetime) -> bool:
+    return (
+        entry.kind is Kind.TADO
+        and entry.saved.mode == HVACMode.AUTO
+        and entry.timer_end is not None
+        and entry.timer_end <= now + NO_WRITE_WINDOW
+    )
+
+
+def observe(entry: Entry, state: State | None, now: datetime) -> bool:
+    """Read what a new state of an entry's entity means; return whether the entry changed.
+
+    Our setback showing confirms it. Once confirmed, anything else (but a Tado
+    timer that ran out) is a change by hand: the entity is left as the user set
+    it. A state showing neither the setback nor the saved setting is one too.
+    """
+    if not readable(state):
+        return False
+    before = (entry.status, entry.confirmed, entry.fresh)
+    at_setback = shows_setback(entry.kind, state, entry.setback)
+    timer_over = _timer_ran_out(entry, state, now)
+    match entry.status:
+        case Status.SETTING_BACK | Status.SET_BACK if at_setback:
+            entry.confirmed = True
+        case Status.SETTING_BACK | Status.SET_BACK if not timer_over and (
+            entry.confirmed or not shows(state, entry.saved)
+        ):
+            entry.move(Status.LEFT, now)
+        case Status.RESTORING if shows(state, entry.saved):
+            entry.move(Status.RESTORED, now)
+            entry.fresh = True
+        case Status.RESTORING if not (at_setback or timer_over):
+            entry.move(Status.LEFT, now)
+        case Status.RESTORED if not at_setback:
+            entry.fresh = True
+    return (entry.status, entry.confirmed, entry.fresh) != before
+
+
+def _timer_ran_out(entry: Entry, state: State | None, now: datetime) -> bool:
+    return (
+        entry.kind is Kind.TADO
+        and state is not None
+        and state.state == HVACMode.AUTO
+        and entry.timer_end is not None
+        and now >= entry.timer_end - TIMER_SLACK
+    )
+
+
+def prune(memory: Memory, now: datetime) -> bool:
+    """Forget what is done and no longer needed; return whether anything was forgotten."""
+    done = [
+        key
+        for key, entry in memory.entries.items()
+        if entry.status in (Status.RESTORED, Status.LEFT)
+        and (
+            entry.since is None
+            or now - entry.since >= KEEP_AT_MOST
+            or (
+                entry.status is Status.RESTORED
+                and entry.fresh
+                and now - entry.since >= KEEP_RESTORED
+            )
+        )
+    ]
+    for key in done:
+        del memory.entries[key]
+    return bool(done)
