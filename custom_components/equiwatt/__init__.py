@@ -56,7 +56,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> 
         entry,
         entry.options.get(CONF_SETBACK_CLIMATES, []),
         entry.options.get(CONF_SETBACK_SWITCHES, []),
-        entry.options.get(CONF_SETBACK_TEMPERATURE, DEFAULT_SETBACK_TEMPERATURE),
+        float(entry.options.get(CONF_SETBACK_TEMPERATURE, DEFAULT_SETBACK_TEMPERATURE)),
     )
     await coordinator.setback.async_start()
     entry.async_on_unload(coordinator.setback.async_stop)

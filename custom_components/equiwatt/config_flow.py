@@ -32,9 +32,9 @@ from .api import (
     normalize_token,
 )
 from .cloudhook import async_create_cloudhook
-from .const import CONF_CLOUDHOOK_URL, CONF_ENERGY_SENSOR, CONF_PUSH, CONF_SETBACK, DOMAIN, LOGGER
+from .const import CONF_CLOUDHOOK_URL, CONF_ENERGY_SENSOR, CONF_PUSH, DOMAIN, LOGGER
 from .saving_options import SAVING_FIELDS, async_suggested_options, meter_error
-from .setback.options import SETBACK_FIELDS, setback_options, setback_suggestions
+from .setback.options import SETBACK_FIELDS, setback_suggestions
 from .webhook import webhook_urls
 
 TOKEN_SCHEMA = vol.Schema(
@@ -164,14 +164,12 @@ class EquiwattOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             if not (error := meter_error(self.hass, user_input.get(CONF_ENERGY_SENSOR))):
                 # "No meter" is kept as a choice, so the dashboard's is not offered again.
-                options = {CONF_ENERGY_SENSOR: None, **user_input, **setback_options(user_input)}
-                options.pop(CONF_SETBACK)
-                return self.async_create_entry(data=options)
+                return self.async_create_entry(data={CONF_ENERGY_SENSOR: None, **user_input})
             errors[CONF_ENERGY_SENSOR] = error
         options = dict(self.config_entry.options)
         suggested = {
-            **await async_suggested_options(self.hass, options),
             **setback_suggestions(options),
+            **await async_suggested_options(self.hass, options),
         }
         urls = webhook_urls(self.hass, self.config_entry.data)
         return self.async_show_form(

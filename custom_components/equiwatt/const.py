@@ -38,7 +38,6 @@ CONF_ENERGY_SENSOR: Final = "energy_sensor"
 CONF_NATION: Final = "nation"
 
 # The setback (options): the zones and plugs set back during an Equivent.
-CONF_SETBACK: Final = "setback"  # the options form's section
 CONF_SETBACK_CLIMATES: Final = "setback_climates"
 CONF_SETBACK_SWITCHES: Final = "setback_switches"
 CONF_SETBACK_TEMPERATURE: Final = "setback_temperature"
