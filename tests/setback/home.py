@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.equiwatt.const import (
@@ -24,6 +24,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from tests.conftest import TOKEN, WEBHOOK_ID, Simulator
 from tests.tado_cloud import HOME_ID, Logged, TadoCloud, Zone
+from tests.timing import advance
 
 PATH = f"/api/webhook/{WEBHOOK_ID}"
 SETBACK_SWITCH = "switch.equiwatt_setback"
@@ -53,21 +54,12 @@ async def settle(hass: HomeAssistant) -> None:
         await hass.async_block_till_done(wait_background_tasks=True)
 
 
-async def advance(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float, step: float = 5.0
-) -> None:
-    """Move time on in steps, running polls, Tado's debounced refresh and retries."""
-    remaining = seconds
-    while remaining > 1e-9:
-        tick = min(step, remaining)
-        freezer.tick(timedelta(seconds=tick))
-        async_fire_time_changed(hass)
-        await settle(hass)
-        remaining -= tick
+async def set_up_tado(hass: HomeAssistant, *, polling: bool = True) -> MockConfigEntry:
+    """Set up core's tado integration against the stand-in, as a user's is after sign-in.
 
-
-async def set_up_tado(hass: HomeAssistant) -> MockConfigEntry:
-    """Set up core's tado integration against the stand-in, as a user's is after sign-in."""
+    Without `polling` (the entry's "Enable polling for changes" turned off) core's
+    tado reads Tado only after its own writes.
+    """
     entry = MockConfigEntry(
         domain="tado",
         version=2,
@@ -75,6 +67,7 @@ async def set_up_tado(hass: HomeAssistant) -> MockConfigEntry:
         unique_id="4711",
         data={"refresh_token": "tado-refresh-token"},
         options={"fallback": "TADO_DEFAULT"},
+        pref_disable_polling=not polling,
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
@@ -109,6 +102,7 @@ class Home:
         temperature: float = 5.0,
         options: dict[str, Any] | None = None,
         start: datetime = FIRST_START,
+        tado_polling: bool = True,
     ) -> None:
         """Set up core's tado with Tado's zones (if any), then Equiwatt setting them back.
 
@@ -122,7 +116,7 @@ class Home:
         for zone in zones:
             self.cloud.add_zone(zone)
         if self.cloud.zones:
-            self.tado_entry = await set_up_tado(self.hass)
+            self.tado_entry = await set_up_tado(self.hass, polling=tado_polling)
         self.entry = MockConfigEntry(
             domain=DOMAIN,
             title="Equiwatt",
@@ -169,8 +163,8 @@ class Home:
         return self.marks[name] + USUAL
 
     async def advance(self, seconds: float, step: float = 5.0) -> None:
-        """Move time on."""
-        await advance(self.hass, self.freezer, seconds, step)
+        """Move time on in steps, running polls, Tado's debounced refresh and retries."""
+        await advance(self.hass, self.freezer, seconds, step, settle_with=settle)
 
     async def advance_to(self, moment: datetime, step: float = 60.0) -> None:
         """Move time on to a moment."""

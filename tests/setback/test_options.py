@@ -42,9 +42,7 @@ async def test_setback_chosen_in_the_options(home: Home) -> None:
     schema = result["data_schema"]
     assert schema is not None
     suggested = {
-        str(key): key.description.get("suggested_value")
-        for key in schema.schema
-        if key.description
+        str(key): key.description.get("suggested_value") for key in schema.schema if key.description
     }
     assert suggested[CONF_SETBACK_TEMPERATURE] == 5.0
     label = await translated(
@@ -73,9 +71,7 @@ async def test_setback_chosen_in_the_options(home: Home) -> None:
     assert entries[PLUG]["saved"] == {"mode": STATE_ON}
 
     # The plug is no longer wanted in the setback, mid-Equivent: it is put back at once.
-    await _configure(
-        home, {CONF_SETBACK_CLIMATES: [BEDROOM], CONF_SETBACK_TEMPERATURE: 10.5}
-    )
+    await _configure(home, {CONF_SETBACK_CLIMATES: [BEDROOM], CONF_SETBACK_TEMPERATURE: 10.5})
     assert home.state(PLUG).state == STATE_ON
     assert home.state(BEDROOM).attributes[ATTR_TEMPERATURE] == 10.5, "nothing set back twice"
     await home.advance_to(home.expected_end())

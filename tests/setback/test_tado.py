@@ -33,13 +33,13 @@ def zones() -> list[Zone]:
     ]
 
 
-async def four_zones(home: Home) -> None:
+async def four_zones(home: Home, *, tado_polling: bool = True) -> None:
     """Study on a manual 21 °C, the hall off, then Home Assistant and the setback set up."""
     for zone in zones():
         home.cloud.add_zone(zone)
     home.cloud.set_manual(STUDY, 21.0)
     home.cloud.set_off(HALL)
-    await home.set_up()
+    await home.set_up(tado_polling=tado_polling)
 
 
 def settings(home: Home) -> dict[int, tuple[str, float | None]]:
@@ -111,11 +111,8 @@ async def test_start_then_end(home: Home) -> None:
 
 async def test_timer_ran_out_before_the_end(home: Home) -> None:
     """Tado ended the timer minutes before the Equivent did; no Tado poll came between: no write."""
-    await four_zones(home)
-    assert home.tado_entry is not None
     # Core's tado polls every 30 minutes or less often; here not at all.
-    home.hass.config_entries.async_update_entry(home.tado_entry, pref_disable_polling=True)
-    await home.hass.config_entries.async_reload(home.tado_entry.entry_id)
+    await four_zones(home, tado_polling=False)
     await home.start()
     await home.advance_to(home.expected_end() + timedelta(minutes=3))
     assert home.state(entity(home, LIVING)).state == "heat", "Home Assistant still shows 5 °C"

@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later, async_track_state_change_event
 from homeassistant.helpers.start import async_at_started
@@ -144,6 +144,7 @@ class SetbackManager:
         now = dt_util.utcnow()
         memory = self.memory
         prune(memory, now)
+        self._forget_removed()
         chosen = kinds(self.hass, self.chosen)
         finish(memory, now, set(memory.entries) - set(chosen))
         data = self.entry.runtime_data.data
@@ -191,6 +192,14 @@ class SetbackManager:
             self._retry_later()
         else:
             self._done()
+
+    def _forget_removed(self) -> None:
+        """Forget entities removed from Home Assistant: there is nothing left to put back."""
+        registry = er.async_get(self.hass)
+        for entity_id in list(self.memory.entries):
+            if self.hass.states.get(entity_id) is None and registry.async_get(entity_id) is None:
+                LOGGER.warning("%s no longer exists: the setback forgets it", entity_id)
+                del self.memory.entries[entity_id]
 
     def _done(self) -> None:
         """Nothing waits to be written: no retry, no repair issue."""
