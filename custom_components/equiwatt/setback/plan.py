@@ -14,7 +14,7 @@ from homeassistant.components.climate.const import HVACMode
 from homeassistant.core import State
 
 from .memory import Entry, Memory, Status
-from .settings import Kind, readable, setback_of, setting_of, shows, shows_setback
+from .settings import Kind, Setting, readable, setback_of, setting_of, shows, shows_setback
 
 # A Tado timer that ends this close to an Equivent's end is left to end by itself.
 NO_WRITE_WINDOW = timedelta(minutes=5)
@@ -47,7 +47,8 @@ def begin(
 
     A zone already in the memory (back to back, a failed restore, a restart)
     keeps its saved setting; only zones new to this Equivent are read, and a
-    state that shows our own setback is never taken for a zone's setting.
+    state that shows our own setback is never taken for a zone's setting. A
+    zone that already heats to no more than the setback is left alone.
     """
     if memory.equivent is None or abs(start - memory.equivent) > SAME_EQUIVENT:
         memory.equivent = start
@@ -66,8 +67,17 @@ def begin(
         if state is None or saved is None:
             continue
         setback = setback_of(kind, saved, state, temperature)
-        if not shows_setback(kind, state, setback):
+        if not (shows_setback(kind, state, setback) or _no_warmer(saved, setback)):
             memory.entries[entity_id] = Entry(kind, saved, setback)
+
+
+def _no_warmer(saved: Setting, setback: Setting) -> bool:
+    """Whether a zone already heats to no more than the setback: it is left as it is."""
+    return (
+        saved.temperature is not None
+        and setback.temperature is not None
+        and saved.temperature <= setback.temperature
+    )
 
 
 def _again(entry: Entry, expected_end: datetime) -> None:
