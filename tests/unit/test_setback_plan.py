@@ -19,7 +19,7 @@ AIR_CONDITIONER = ["off", "auto", "heat", "cool", "heat_cool", "dry", "fan_only"
 
 
 def zone(mode: str, temperature: float | None = 20.0, **attributes: Any) -> State:
-    """A climate state."""
+    """Return a climate state."""
     return State(
         "climate.zone",
         mode,
