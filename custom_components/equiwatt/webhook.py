@@ -127,15 +127,19 @@ async def async_handle_webhook(
     """
     if (entry := _entry_for(hass, webhook_id)) is None:
         return web.Response(status=200)
-    # Refused unread when Content-Length says it is too big, else after 64 KiB + 1.
-    declared = _declared_length(request.headers)
-    too_big = declared is not None and declared > MAX_WEBHOOK_BODY
-    body = b"" if too_big else await read_capped(request.content, MAX_WEBHOOK_BODY)
-    if too_big or len(body) > MAX_WEBHOOK_BODY:
-        LOGGER.warning("Refused a webhook call with a body over 64 KiB")
-        # 200 like any other reply: a 413 would tell a prober that the id exists.
-        return web.Response(status=200)
-    intent = parse_intent(request.query, body, _content_type(request.headers))
+    if request.method == hdrs.METH_GET:
+        # Someone opened the URL in a browser to test it: a ping, whatever its query.
+        body, intent = b"", Intent.PING
+    else:
+        # Refused unread when Content-Length says it is too big, else after 64 KiB + 1.
+        declared = _declared_length(request.headers)
+        too_big = declared is not None and declared > MAX_WEBHOOK_BODY
+        body = b"" if too_big else await read_capped(request.content, MAX_WEBHOOK_BODY)
+        if too_big or len(body) > MAX_WEBHOOK_BODY:
+            LOGGER.warning("Refused a webhook call with a body over 64 KiB")
+            # 200 like any other reply: a 413 would tell a prober that the id exists.
+            return web.Response(status=200)
+        intent = parse_intent(request.query, body, _content_type(request.headers))
     entry.runtime_data.async_handle_webhook(
         intent,
         {
@@ -149,7 +153,11 @@ async def async_handle_webhook(
 
 @callback
 def async_register_webhook(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None:
-    """Register the entry's webhook; unregistered when the entry unloads."""
+    """Register the entry's webhook; unregistered when the entry unloads.
+
+    GET too: Home Assistant refuses a method the webhook does not take and logs the
+    id with it, and a browser opening the URL (to test it) sends a GET.
+    """
     webhook_id: str = entry.data[CONF_WEBHOOK_ID]
     webhook.async_register(
         hass,
@@ -158,7 +166,7 @@ def async_register_webhook(hass: HomeAssistant, entry: EquiwattConfigEntry) -> N
         webhook_id,
         async_handle_webhook,
         local_only=False,
-        allowed_methods=[hdrs.METH_POST, hdrs.METH_PUT],
+        allowed_methods=[hdrs.METH_GET, hdrs.METH_POST, hdrs.METH_PUT],
     )
     entry.async_on_unload(lambda: webhook.async_unregister(hass, webhook_id))
 
