@@ -29,6 +29,10 @@ METER_ATTRIBUTES = {
     "unit_of_measurement": "kWh",
     "friendly_name": "Simulated grid import",
 }
+# The integration's switch that lets a URL on this machine count as reachable from the
+# internet (custom_components/equiwatt/const.py, ALLOW_LOCAL_URL_ENV): here the simulator
+# on this machine plays Equiwatt's servers.
+ALLOW_LOCAL_URL = "EQUIWATT_ALLOW_LOCAL_URL"
 SAVING_PROBE = "sensor.equiwatt_equivent_baseline"  # exists once a meter is chosen
 METER_INTERVAL = 10.0  # seconds between readings, like a consumer access device
 
@@ -151,6 +155,7 @@ async def running_stack(
         **os.environ,
         "EQUIWATT_API_URL": simulator_url,
         "EQUIWATT_EXTERNAL_URL": base_url,
+        ALLOW_LOCAL_URL: "1",
         "SETUP_PORT": str(ha_port),
     }
     log_path = config_dir / "hass.log"

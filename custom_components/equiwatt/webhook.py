@@ -20,6 +20,7 @@ from homeassistant.util.aiohttp import MockRequest
 from .api import read_capped
 from .const import CONF_CLOUDHOOK_URL, CONF_PUSH, DOMAIN, LOGGER, MAX_WEBHOOK_BODY
 from .coordinator import EquiwattConfigEntry
+from .reachability import reachable_from_internet
 from .tracker import Intent
 
 # Only the start of a plain-text intent is read for words.
@@ -179,7 +180,8 @@ def cloud_subscribed(hass: HomeAssistant) -> bool:
 def webhook_urls(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str] | None:
     """Return the URLs to paste into the Equiwatt app, or None if the internet cannot reach us.
 
-    A saved cloudhook counts only while the subscription is active.
+    A saved cloudhook counts only while the subscription is active; an Internet URL on
+    this machine or the home network (127.0.0.1, 192.168.…, homeassistant.local) does not.
     """
     base: str | None = data.get(CONF_CLOUDHOOK_URL) if cloud_subscribed(hass) else None
     if base is None:
@@ -188,6 +190,8 @@ def webhook_urls(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]
                 hass, data[CONF_WEBHOOK_ID], allow_internal=False, prefer_external=True
             )
         except NoURLAvailableError:
+            return None
+        if not reachable_from_internet(base):
             return None
     return {"started_url": f"{base}?event=started", "ended_url": f"{base}?event=ended"}
 

@@ -65,13 +65,21 @@ async def test_user_flow_with_public_url(hass: HomeAssistant, simulator: Simulat
     assert len(simulator.world.log) == 1, "the entry's first refresh reuses the flow's check"
 
 
-async def test_user_flow_without_public_url(hass: HomeAssistant, simulator: Simulator) -> None:
-    """Without a URL the internet can reach, the user is told push will not work."""
+@pytest.mark.parametrize(
+    "external", [None, "http://127.0.0.1:8123", "http://192.168.1.20:8123", "http://ha.local"]
+)
+async def test_user_flow_without_public_url(
+    hass: HomeAssistant, simulator: Simulator, external: str | None
+) -> None:
+    """Without a URL the internet can reach (none, or one at home), push will not work."""
+    hass.config.external_url = external
     result = await _user_flow(hass, TOKEN)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["description"] == "no_public_url"
     assert result["description_placeholders"] is None
-    assert "Instant push will not work yet" in await flow_text(hass, result)
+    text = await flow_text(hass, result)
+    assert "Instant push will not work yet" in text
+    assert "192.168.… or homeassistant.local) does not count" in text
 
 
 async def test_user_flow_creates_cloudhook(hass: HomeAssistant, simulator: Simulator) -> None:

@@ -97,13 +97,15 @@ async def test_fix_no_public_url_by_setting_an_external_url(
     await _open_no_url_menu(fix_flow)
     result = await fix_flow.send({"next_step_id": "external_url"})
     assert "[Settings → System → Network](/config/network)" in await fix_flow.text(result)
-    result = await fix_flow.send({})
-    assert result["errors"] == {"base": "still_unreachable"}
-    assert (
-        await translated(
-            hass, "component.equiwatt.issues.no_public_url.fix_flow.error.still_unreachable"
-        )
-    ).startswith("Home Assistant still has no URL")
+    for local in (None, "http://127.0.0.1:8123", "http://homeassistant.local:8123"):
+        hass.config.external_url = local
+        result = await fix_flow.send({})
+        assert result["errors"] == {"base": "still_unreachable"}, local
+    error = await translated(
+        hass, "component.equiwatt.issues.no_public_url.fix_flow.error.still_unreachable"
+    )
+    assert error.startswith("Home Assistant still has no URL")
+    assert "Equiwatt's servers cannot reach it" in error
     hass.config.external_url = EXTERNAL
     result = await fix_flow.send({})
     assert result["step_id"] == "urls"
