@@ -11,8 +11,8 @@ from urllib.parse import parse_qs
 from aiohttp import hdrs, web
 
 from homeassistant.components import cloud, webhook
-from homeassistant.const import CONF_WEBHOOK_ID
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import CONF_WEBHOOK_ID, EVENT_CORE_CONFIG_UPDATE
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.util.aiohttp import MockRequest
@@ -217,3 +217,17 @@ def async_update_push_issue(hass: HomeAssistant, entry: EquiwattConfigEntry) -> 
         )
     else:
         ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry))
+
+
+@callback
+def async_track_push_issue(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None:
+    """Update the repair issue at once when Home Assistant's URLs change, while loaded.
+
+    Settings → System → Network saves the Internet URL in the core configuration.
+    """
+
+    @callback
+    def _core_config_updated(_event: Event) -> None:
+        async_update_push_issue(hass, entry)
+
+    entry.async_on_unload(hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _core_config_updated))
