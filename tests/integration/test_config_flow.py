@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -12,6 +13,7 @@ from custom_components.equiwatt.config_flow import token_unique_id
 from custom_components.equiwatt.const import (
     CONF_CLOUDHOOK_URL,
     CONF_ENERGY_SENSOR,
+    CONF_NATION,
     CONF_PUSH,
     CONF_SLOW_INTERVAL,
     CONF_WEBHOOK_ID,
@@ -22,6 +24,7 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_API_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.event import async_track_state_change_event
 from tests.conftest import SLOW_POLL, TOKEN, Simulator
 from tests.integration.conftest import advance
 from tests.integration.helpers import BINARY, LAST_WEBHOOK, flow_text
@@ -243,7 +246,7 @@ async def test_options_flow(
     external: bool,
     step: str,
 ) -> None:
-    """Options show the URLs (or why there are none), save, and reload the entry."""
+    """Options show the URLs (or why there are none) and save; push applies without a reload."""
     if external:
         hass.config.external_url = EXTERNAL
     result = await hass.config_entries.options.async_init(setup_entry.entry_id)
@@ -264,6 +267,44 @@ async def test_options_flow(
     # "No meter" is saved as a choice, so the Energy dashboard's is not offered again.
     assert setup_entry.options == {CONF_ENERGY_SENSOR: None, CONF_PUSH: False}
     assert setup_entry.runtime_data.push_trusted is False
+
+
+@pytest.mark.parametrize(
+    ("changes", "reloaded"),
+    [
+        ({CONF_PUSH: False}, False),
+        ({}, False),
+        ({CONF_NATION: "scotland"}, True),
+        ({CONF_ENERGY_SENSOR: "sensor.grid_import"}, True),
+    ],
+)
+async def test_options_reload_only_for_the_options_that_need_it(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    changes: dict[str, Any],
+    reloaded: bool,
+) -> None:
+    """Mid-Equivent, push applies at once and no entity flaps; the meter and the nation reload."""
+    hass.states.async_set(
+        "sensor.grid_import", "1.0", {"device_class": "energy", "state_class": "total_increasing"}
+    )
+    simulator.world.start_now()
+    await advance(hass, freezer, SLOW_POLL)
+    coordinator = setup_entry.runtime_data
+    seen: list[str] = []
+    async_track_state_change_event(
+        hass, BINARY, lambda event: seen.append(event.data["new_state"].state)
+    )
+    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], changes)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert setup_entry.options == {CONF_ENERGY_SENSOR: None, CONF_PUSH: True, **changes}
+    assert (setup_entry.runtime_data is not coordinator) is reloaded
+    assert seen == (["unavailable", "on"] if reloaded else [])
+    assert hass.states.get(BINARY).state == "on"
 
 
 async def test_entry_with_the_old_poll_interval_option_is_migrated(

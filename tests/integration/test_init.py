@@ -173,10 +173,12 @@ async def test_repair_issue_follows_reachability_and_push_option(
         await hass.async_block_till_done()
         assert (ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_ID) is not None) is raised, url
     await advance(hass, freezer, 5)
-    hass.config_entries.async_update_entry(mock_entry, options={CONF_PUSH: False})
-    assert await hass.config_entries.async_reload(mock_entry.entry_id)
+    coordinator = mock_entry.runtime_data
+    result = await hass.config_entries.options.async_init(mock_entry.entry_id)
+    await hass.config_entries.options.async_configure(result["flow_id"], {CONF_PUSH: False})
     await hass.async_block_till_done()
     assert ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_ID) is None
+    assert mock_entry.runtime_data is coordinator, "push off applies without a reload"
 
 
 async def test_setup_retries_when_equiwatt_is_down(
