@@ -571,6 +571,11 @@ async def test_blueprint_notifies_the_pace_and_the_saving(
     assert [call.data["message"] for call in calls] == [
         "You are at 120 % of your usual use for this Equivent so far."
     ]
+    # A reload: the pace goes unavailable and comes back above the threshold, no new crossing.
+    assert await hass.config_entries.async_reload(mock_entry.entry_id)
+    await hass.async_block_till_done()
+    assert value(hass, PACE) > 90
+    assert len(calls) == 1
     await run_meter(hass, freezer, [("2027-01-22T17:55:00+00:00", 10.4)])
     await advance_to(hass, freezer, "2027-01-22T18:10:00+00:00")
     # Usage 0.4 kWh against a 1.0 kWh baseline.
