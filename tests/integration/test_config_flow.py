@@ -27,7 +27,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.event import async_track_state_change_event
 from tests.conftest import SLOW_POLL, TOKEN, Simulator
 from tests.integration.conftest import advance
-from tests.integration.helpers import BINARY, LAST_WEBHOOK, flow_text
+from tests.integration.helpers import BINARY, LAST_WEBHOOK, assert_urls_told_apart, flow_text
 
 EXTERNAL = "https://home.example.org"
 
@@ -57,8 +57,7 @@ async def test_user_flow_with_public_url(hass: HomeAssistant, simulator: Simulat
         "ended_url": f"{EXTERNAL}/api/webhook/{webhook_id}?event=ended",
     }
     text = await flow_text(hass, result)
-    for url in result["description_placeholders"].values():
-        assert f"```\n{url}\n```" in text, "each URL is a block of its own that copies whole"
+    assert_urls_told_apart(text, result["description_placeholders"])
     assert "replace both" in text
     assert "Unknown" in text, "the dialog says what reads Unknown until the first Equivent"
     entry = result["result"]
@@ -253,9 +252,7 @@ async def test_options_flow(
     assert result["step_id"] == step
     text = await flow_text(hass, result)
     if external:
-        ended_url = result["description_placeholders"]["ended_url"]
-        assert ended_url.endswith("?event=ended")
-        assert f"```\n{ended_url}\n```" in text
+        assert_urls_told_apart(text, result["description_placeholders"])
     else:
         assert "No URL reaches this Home Assistant" in text
     await advance(hass, freezer, 5)
