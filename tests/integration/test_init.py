@@ -28,8 +28,8 @@ async def test_one_service_device_with_translated_entities(
 ) -> None:
     """One service device holds the eight entities, with stable unique ids."""
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), setup_entry.entry_id)
-    assert [(d.name, d.manufacturer, d.entry_type) for d in devices] == [
-        ("Equiwatt", "Equiwatt", dr.DeviceEntryType.SERVICE)
+    assert [(d.name, d.manufacturer, d.model, d.entry_type) for d in devices] == [
+        ("Equiwatt", "Equiwatt", "Open API", dr.DeviceEntryType.SERVICE)
     ]
     entities = er.async_entries_for_config_entry(er.async_get(hass), setup_entry.entry_id)
     assert sorted(e.translation_key for e in entities) == [

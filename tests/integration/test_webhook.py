@@ -17,12 +17,21 @@ from custom_components.equiwatt.tracker import Intent
 from custom_components.equiwatt.webhook import parse_intent
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 from tests.conftest import FUZZ_EXAMPLES, SLOW_POLL, TOKEN, WEBHOOK_ID, Simulator
 from tests.hostile import webhook_bodies
 from tests.hostile_calls import HOSTILE_WEBHOOK_CALLS
 from tests.integration.conftest import advance, settle
-from tests.integration.helpers import BINARY, LAST_END, LAST_WEBHOOK, START, fired_events, kinds
+from tests.integration.helpers import (
+    BINARY,
+    LAST_DURATION,
+    LAST_END,
+    LAST_WEBHOOK,
+    START,
+    fired_events,
+    kinds,
+)
 
 PATH = f"/api/webhook/{WEBHOOK_ID}"
 
@@ -222,6 +231,34 @@ async def test_early_ended_holds_against_a_lagging_api(
         await advance(hass, freezer, SLOW_POLL)
         assert hass.states.get(BINARY).state == STATE_OFF
     assert kinds(fired) == ["ended"]
+
+
+async def test_an_ended_call_the_api_confirms_writes_the_last_equivent_once(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """The call comes within the second of the end: the API's whole-second end changes nothing."""
+    simulator.world.start_now()
+    await advance(hass, freezer, SLOW_POLL)
+    written: list[str] = []
+    async_track_state_change_event(
+        hass, (LAST_END, LAST_DURATION), lambda event: written.append(event.data["entity_id"])
+    )
+    freezer.tick(0.4)
+    ended = simulator.world.end_now()
+    assert ended is not None and ended.end is not None
+    freezer.tick(0.3)
+    client = await hass_client_no_auth()
+    await client.post(PATH, params={"event": "ended"})
+    await advance(hass, freezer, SLOW_POLL)
+    assert sorted(written) == [LAST_DURATION, LAST_END]
+    assert hass.states.get(LAST_END).state == dt_util.utc_from_timestamp(int(ended.end)).isoformat()
+    assert float(hass.states.get(LAST_DURATION).state) == pytest.approx(
+        (int(ended.end) - int(ended.start)) / 60
+    )
 
 
 @pytest.mark.parametrize("webhook_first", [True, False])
