@@ -53,6 +53,7 @@ async def import_meter_history(rest: HomeAssistantRest, meter: SimMeter) -> floa
     posts as the meter's first state: that is where the recorder's own statistics
     start counting, so the two join without a jump.
     """
+    await rest.wait_until_running()
     await rest.request(
         "POST", "/api/services/recorder/purge_entities", {"entity_id": METER_ENTITY, "keep_days": 0}
     )

@@ -69,6 +69,14 @@ class HomeAssistantRest:
             f"Home Assistant did not come up at {self.base_url} within {timeout:.0f} s"
         )
 
+    async def wait_until_running(self, timeout: float = 300) -> None:
+        """Wait until Home Assistant has started (its recorder writes only from then on)."""
+        deadline = time.monotonic() + timeout
+        while (await self.request("GET", "/api/config"))["state"] != "RUNNING":
+            if time.monotonic() > deadline:
+                raise HomeAssistantError(f"Home Assistant did not start within {timeout:.0f} s")
+            await asyncio.sleep(0.5)
+
     async def login(self) -> None:
         """Onboard a fresh instance (user dev / equiwatt), or log in to an onboarded one."""
         client_id = self._client_id

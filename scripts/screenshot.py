@@ -126,6 +126,10 @@ def main() -> None:
         )
         page.goto(f"{BASE}/calendar", wait_until="networkidle")
         page.wait_for_timeout(3000)
+        # The oldest Equivent in view is a finished one: its event carries the saving.
+        page.locator(".fc-daygrid-event").first.click()
+        page.get_by_text("kWh baseline").wait_for(timeout=10_000)
+        page.wait_for_timeout(1000)
         page.screenshot(path=OUT / "calendar.png")
         browser.close()
     print(f"wrote {OUT}/success-dialog.png, device-page.png and calendar.png")
