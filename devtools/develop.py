@@ -19,10 +19,10 @@ Equiwatt development instance is up ({elapsed:.0f} s).
   Equiwatt device  {ha}/config/integrations/integration/equiwatt
   Simulator        {sim}   (python -m simulator --help lists its control API)
   Simulator token  {token}   (paste it when you add Equiwatt again)
-  Simulated meter  sensor.simulated_grid_import, chosen for the saving per Equivent, with
-                   5 weeks of history and past Equivents (the latest: {saving});
-                   a new Equivent's usage counts from its first half-hour that began
-                   after Home Assistant started
+  Simulated meter  sensor.simulated_grid_import, chosen for the saving per Equivent,
+                   with 5 weeks of history and a fortnight of past Equivents
+                   (the latest: {saving});
+                   a new one's usage counts from its first half-hour after this start
 
   Start an Equivent:  curl -X POST {sim}/_sim/equivents/start
   End it:             curl -X POST {sim}/_sim/equivents/end
