@@ -12,7 +12,7 @@ from .cloudhook import async_delete_cloudhook, async_track_cloudhook
 from .const import CONF_ENERGY_SENSOR, CONF_NATION, CONF_SLOW_INTERVAL, DOMAIN, LOGGER
 from .coordinator import EquiwattConfigEntry, EquiwattCoordinator, rate_limit_store, state_store
 from .saving_manager import DEFAULT_NATION, SavingManager, saving_store
-from .webhook import async_register_webhook, push_issue_id
+from .webhook import async_register_webhook, async_track_push_issue, push_issue_id
 from .webhook_silence import WebhookSilenceWatch, silence_issue_id
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.CALENDAR, Platform.EVENT, Platform.SENSOR]
@@ -35,6 +35,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> 
         await coordinator.saving.async_start()
         entry.async_on_unload(coordinator.saving.async_stop)
     async_register_webhook(hass, entry)
+    async_track_push_issue(hass, entry)
     async_track_cloudhook(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     WebhookSilenceWatch(hass, entry).async_start()

@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import (
 import voluptuous as vol
 
 from homeassistant.components.climate import ClimateEntity, ClimateEntityFeature, HVACMode
+from homeassistant.components.switch import SwitchEntity
 from homeassistant.const import ATTR_TEMPERATURE, UnitOfTemperature
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, entity_platform
@@ -37,6 +38,26 @@ type Writes = list[tuple[str, str]]
 def writes_to(writes: Writes, entity_id: str) -> list[str]:
     """List what was called on one thermostat, in order."""
     return [call for target, call in writes if target == entity_id]
+
+
+class FakePlug(SwitchEntity):
+    """A smart plug."""
+
+    def __init__(self, name: str) -> None:
+        """Start on."""
+        self._attr_name = name
+        self._attr_unique_id = name
+        self._attr_is_on = True
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn on."""
+        self._attr_is_on = True
+        self.async_write_ha_state()
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Turn off."""
+        self._attr_is_on = False
+        self.async_write_ha_state()
 
 
 class FakeThermostat(ClimateEntity):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -14,13 +13,13 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from homeassistant.components.climate import HVACMode
-from homeassistant.components.switch import SwitchEntity
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.setup import async_setup_component
 from tests.conftest import SLOW_POLL, Simulator
 from tests.integration.blueprint_helpers import (
     MEMORY,
+    FakePlug,
     FakeThermostat,
     ScheduledZone,
     Writes,
@@ -45,26 +44,6 @@ THERMOSTAT_INPUTS = {
     "setback_temperature": 5,
     "memory": MEMORY,
 }
-
-
-class FakePlug(SwitchEntity):
-    """A smart plug."""
-
-    def __init__(self, name: str) -> None:
-        """Start on."""
-        self._attr_name = name
-        self._attr_unique_id = name
-        self._attr_is_on = True
-
-    async def async_turn_on(self, **kwargs: Any) -> None:
-        """Turn on."""
-        self._attr_is_on = True
-        self.async_write_ha_state()
-
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Turn off."""
-        self._attr_is_on = False
-        self.async_write_ha_state()
 
 
 async def _thermostats(hass: HomeAssistant, tmp_path: Path, memory_max: int = 255) -> Writes:
@@ -207,15 +186,22 @@ async def test_notify_once_at_start_and_end(
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """One notification at the start and one at the end, however many polls run."""
+    """One notification at the start and one at the end, however many polls and reloads run.
+
+    A reload makes the event entity unavailable and then restores its last event.
+    """
     calls: list[ServiceCall] = async_mock_service(hass, "notify", "phone")
     await use_blueprint(
         hass, tmp_path, "notify", {"equivent_event": EVENT, "notify_action": "notify.phone"}
     )
     simulator.world.start_now()
     await advance(hass, freezer, 3 * SLOW_POLL)
+    assert await hass.config_entries.async_reload(setup_entry.entry_id)
+    await advance(hass, freezer, SLOW_POLL)
     simulator.world.end_now()
     await advance(hass, freezer, 3 * SLOW_POLL)
+    assert await hass.config_entries.async_reload(setup_entry.entry_id)
+    await advance(hass, freezer, SLOW_POLL)
     assert [call.data["message"] for call in calls] == [
         "An Equivent has started: time to use less electricity.",
         "The Equivent is over.",
