@@ -9,7 +9,8 @@ from pathlib import Path
 import signal
 import time
 
-from .stack import DEV_TOKEN, REPO, Stack, keep_webhooks_wired, running_stack
+from .home import latest_saving
+from .stack import DEV_TOKEN, REPO, Stack, keep_webhooks_wired, loud_task, running_stack
 
 BANNER = """
 Equiwatt development instance is up ({elapsed:.0f} s).
@@ -18,7 +19,10 @@ Equiwatt development instance is up ({elapsed:.0f} s).
   Equiwatt device  {ha}/config/integrations/integration/equiwatt
   Simulator        {sim}   (python -m simulator --help lists its control API)
   Simulator token  {token}   (paste it when you add Equiwatt again)
-  Simulated meter  sensor.simulated_grid_import, chosen for the saving per Equivent
+  Simulated meter  sensor.simulated_grid_import, chosen for the saving per Equivent,
+                   with 5 weeks of history and a fortnight of past Equivents
+                   (the latest: {saving});
+                   a new one's usage counts from its first half-hour after this start
 
   Start an Equivent:  curl -X POST {sim}/_sim/equivents/start
   End it:             curl -X POST {sim}/_sim/equivents/end
@@ -56,6 +60,7 @@ async def main(args: argparse.Namespace) -> None:
                 ha=stack.rest.base_url,
                 sim=stack.simulator_url,
                 token=DEV_TOKEN,
+                saving=await latest_saving(stack.rest),
                 log=Path(args.config) / "home-assistant.log",
             ),
             flush=True,
@@ -64,7 +69,7 @@ async def main(args: argparse.Namespace) -> None:
             return
         waiter = asyncio.ensure_future(stack.process.wait())
         stopper = asyncio.ensure_future(stop.wait())
-        rewirer = asyncio.ensure_future(_report_rewiring(stack))
+        rewirer = loud_task(_report_rewiring(stack), "Following the Equiwatt entry")
         await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
         for task in (waiter, stopper, rewirer):
             task.cancel()

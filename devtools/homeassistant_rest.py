@@ -16,6 +16,8 @@ import aiohttp
 DEV_USER = "dev"
 DEV_PASSWORD = "equiwatt"  # noqa: S105 - the documented login of the local development instance
 CLIENT_ID_PATH = "/"
+# Access tokens last 30 minutes: one is renewed with the refresh token this long before.
+RENEW_BEFORE = 120.0
 
 
 class HomeAssistantError(Exception):
@@ -29,10 +31,28 @@ class HomeAssistantRest:
     session: aiohttp.ClientSession
     base_url: str
     token: str = ""
+    refresh_token: str = ""
+    expires_at: float = 0.0  # time.monotonic() when `token` expires
 
     @property
-    def _headers(self) -> dict[str, str]:
+    def _client_id(self) -> str:
+        return f"{self.base_url}{CLIENT_ID_PATH}"
+
+    async def _headers(self) -> dict[str, str]:
+        """Return the bearer header, with an access token renewed before it expires."""
+        if self.refresh_token and time.monotonic() > self.expires_at - RENEW_BEFORE:
+            await self._grant({"grant_type": "refresh_token", "refresh_token": self.refresh_token})
         return {"Authorization": f"Bearer {self.token}"}
+
+    async def _grant(self, form: dict[str, str]) -> None:
+        """Get an access token (and, with a code, the refresh token) from /auth/token."""
+        async with self.session.post(
+            f"{self.base_url}/auth/token", data={**form, "client_id": self._client_id}
+        ) as response:
+            tokens = await self._json(response)
+        self.token = tokens["access_token"]
+        self.refresh_token = tokens.get("refresh_token", self.refresh_token)
+        self.expires_at = time.monotonic() + float(tokens["expires_in"])
 
     async def wait_until_up(self, timeout: float = 300) -> None:
         """Wait until Home Assistant answers HTTP."""
@@ -49,9 +69,17 @@ class HomeAssistantRest:
             f"Home Assistant did not come up at {self.base_url} within {timeout:.0f} s"
         )
 
+    async def wait_until_running(self, timeout: float = 300) -> None:
+        """Wait until Home Assistant has started (its recorder writes only from then on)."""
+        deadline = time.monotonic() + timeout
+        while (await self.request("GET", "/api/config"))["state"] != "RUNNING":
+            if time.monotonic() > deadline:
+                raise HomeAssistantError(f"Home Assistant did not start within {timeout:.0f} s")
+            await asyncio.sleep(0.5)
+
     async def login(self) -> None:
         """Onboard a fresh instance (user dev / equiwatt), or log in to an onboarded one."""
-        client_id = f"{self.base_url}{CLIENT_ID_PATH}"
+        client_id = self._client_id
         async with self.session.get(f"{self.base_url}/api/onboarding") as response:
             # Once onboarding is over, Home Assistant answers 404 here.
             done = response.status == 404
@@ -70,11 +98,7 @@ class HomeAssistantRest:
                 code = (await self._json(response))["auth_code"]
         else:
             code = await self._login_flow(client_id)
-        async with self.session.post(
-            f"{self.base_url}/auth/token",
-            data={"grant_type": "authorization_code", "code": code, "client_id": client_id},
-        ) as response:
-            self.token = (await self._json(response))["access_token"]
+        await self._grant({"grant_type": "authorization_code", "code": code})
         for step, body in (
             ("core_config", {}),
             ("analytics", {}),
@@ -82,7 +106,9 @@ class HomeAssistantRest:
         ):
             if not steps.get(step, True):
                 async with self.session.post(
-                    f"{self.base_url}/api/onboarding/{step}", json=body, headers=self._headers
+                    f"{self.base_url}/api/onboarding/{step}",
+                    json=body,
+                    headers=await self._headers(),
                 ) as response:
                     await self._json(response)
 
@@ -108,9 +134,23 @@ class HomeAssistantRest:
     async def request(self, method: str, path: str, body: Any = None) -> Any:
         """Call the REST API as the logged-in user."""
         async with self.session.request(
-            method, f"{self.base_url}{path}", json=body, headers=self._headers
+            method, f"{self.base_url}{path}", json=body, headers=await self._headers()
         ) as response:
             return await self._json(response)
+
+    async def websocket(self, command: dict[str, Any]) -> Any:
+        """Send one command over the websocket API as the logged-in user; return its result."""
+        await self._headers()  # renews the access token if need be
+        async with self.session.ws_connect(f"{self.base_url}/api/websocket") as socket:
+            await socket.receive_json()  # auth_required
+            await socket.send_json({"type": "auth", "access_token": self.token})
+            if (await socket.receive_json()).get("type") != "auth_ok":
+                raise HomeAssistantError("the websocket API refused the access token")
+            await socket.send_json({"id": 1, **command})
+            reply = await socket.receive_json()
+        if not reply.get("success"):
+            raise HomeAssistantError(f"{command['type']}: {reply.get('error')}")
+        return reply.get("result")
 
     async def equiwatt_entries(self) -> list[dict[str, Any]]:
         """List the Equiwatt config entries."""
@@ -160,7 +200,7 @@ class HomeAssistantRest:
     async def state(self, entity_id: str) -> dict[str, Any] | None:
         """Return an entity's state, or None if there is none."""
         async with self.session.get(
-            f"{self.base_url}/api/states/{entity_id}", headers=self._headers
+            f"{self.base_url}/api/states/{entity_id}", headers=await self._headers()
         ) as response:
             if response.status == 404:
                 return None

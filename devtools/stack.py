@@ -3,34 +3,34 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Coroutine, Mapping
 import contextlib
 from dataclasses import dataclass
 import os
 from pathlib import Path
 import signal
 import sys
+import traceback
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 
 from simulator import RealClock, World, build_app
-from simulator.meter import SimMeter
 from simulator.server import METER
 
+from .home import METER_ENTITY, add_past_equivents, feed_meter, use_simulated_meter
 from .homeassistant_rest import HomeAssistantError, HomeAssistantRest
 
 REPO = Path(__file__).resolve().parent.parent
 DEV_TOKEN = "dev-token-0000"  # noqa: S105 - the simulator's token, not a real one
-METER_ENTITY = "sensor.simulated_grid_import"
-METER_ATTRIBUTES = {
-    "device_class": "energy",
-    "state_class": "total_increasing",
-    "unit_of_measurement": "kWh",
-    "friendly_name": "Simulated grid import",
-}
-SAVING_PROBE = "sensor.equiwatt_equivent_baseline"  # exists once a meter is chosen
-METER_INTERVAL = 10.0  # seconds between readings, like a consumer access device
+# The integration's switch that lets a URL on this machine count as reachable from the
+# internet (custom_components/equiwatt/const.py, ALLOW_LOCAL_URL_ENV): here the simulator
+# on this machine plays Equiwatt's servers.
+ALLOW_LOCAL_URL = "EQUIWATT_ALLOW_LOCAL_URL"
+# The files a default install includes for what the automation, script and scene
+# editors save, with the content Home Assistant gives them.
+EDITOR_FILES = {"automations.yaml": "[]", "scripts.yaml": "", "scenes.yaml": ""}
 
 
 @dataclass
@@ -44,6 +44,7 @@ class Stack:
     webhook_urls: dict[str, str]
     process: asyncio.subprocess.Process
     log_path: Path
+    simulated_meter: bool = False
 
 
 def prepare_config(config_dir: Path, *, default_config: bool = False) -> None:
@@ -60,30 +61,47 @@ def prepare_config(config_dir: Path, *, default_config: bool = False) -> None:
             lines = text.splitlines(keepends=True)
             text = "".join(line for line in lines if not line.startswith("default_config:"))
         configuration.write_text(text, encoding="utf-8")
+    for name, content in EDITOR_FILES.items():
+        if not (config_dir / name).exists():
+            (config_dir / name).write_text(content, encoding="utf-8")
     components = config_dir / "custom_components"
     components.mkdir(exist_ok=True)
     link = components / "equiwatt"
     if not link.exists():
         link.symlink_to(REPO / "custom_components" / "equiwatt", target_is_directory=True)
-    blueprints = config_dir / "blueprints" / "automation"
-    blueprints.mkdir(parents=True, exist_ok=True)
-    ours = blueprints / "equiwatt"
-    if not ours.exists() and (REPO / "blueprints" / "automation" / "equiwatt").exists():
-        ours.symlink_to(REPO / "blueprints" / "automation" / "equiwatt", target_is_directory=True)
+    link_blueprints(config_dir / "blueprints" / "automation" / "equiwatt")
 
 
-async def feed_meter(rest: HomeAssistantRest, meter: SimMeter) -> None:
-    """Post the simulated meter's reading to Home Assistant every 10 s."""
-    while True:
-        await rest.set_state(METER_ENTITY, f"{meter.read():.3f}", METER_ATTRIBUTES)
-        await asyncio.sleep(METER_INTERVAL)
+def link_blueprints(ours: Path) -> None:
+    """Link each of our blueprint files into a config dir's blueprint folder.
+
+    Files, not the folder: Home Assistant lists blueprints with `Path.glob("**/*.yaml")`,
+    which does not enter a linked folder on Python 3.13 and later. Links to files that
+    are gone (a retired blueprint) are removed.
+    """
+    if ours.is_symlink():
+        ours.unlink()  # a folder link, as earlier versions of this script made
+    ours.mkdir(parents=True, exist_ok=True)
+    for stale in ours.iterdir():
+        if stale.is_symlink() and not stale.exists():
+            stale.unlink()
+    for source in sorted((REPO / "blueprints" / "automation" / "equiwatt").glob("*.yaml")):
+        if not (link := ours / source.name).exists():
+            link.symlink_to(source)
 
 
-async def use_simulated_meter(rest: HomeAssistantRest, entry_id: str, meter: SimMeter) -> None:
-    """Publish the simulated meter and choose it for the saving, unless a meter is chosen."""
-    await rest.set_state(METER_ENTITY, f"{meter.read():.3f}", METER_ATTRIBUTES)
-    if await rest.state(SAVING_PROBE) is None:
-        await rest.set_options(entry_id, {"energy_sensor": METER_ENTITY})
+def loud_task(coroutine: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+    """Run a background task whose failure is reported the moment it happens."""
+    task = asyncio.create_task(coroutine, name=name)
+    task.add_done_callback(_report_failure)
+    return task
+
+
+def _report_failure(task: asyncio.Task[None]) -> None:
+    if task.cancelled() or (error := task.exception()) is None:
+        return
+    trace = "".join(traceback.format_exception(error))
+    print(f"\n{task.get_name()} stopped with an error:\n{trace}", file=sys.stderr, flush=True)
 
 
 async def start_simulator(world: World, port: int) -> tuple[web.AppRunner, str]:
@@ -107,7 +125,8 @@ def wire_webhooks(world: World, urls: Mapping[str, str]) -> None:
 async def keep_webhooks_wired(stack: Stack, interval: float = 3.0) -> AsyncIterator[str]:
     """Follow the Equiwatt entry as the user removes and adds it; say each time it changes.
 
-    A new entry has a new webhook id, exactly as the Equiwatt app would need new URLs.
+    A new entry has a new webhook id, exactly as the Equiwatt app would need new URLs;
+    with the simulated meter, it is chosen for the new entry's saving too.
     """
     while True:
         await asyncio.sleep(interval)
@@ -117,6 +136,8 @@ async def keep_webhooks_wired(stack: Stack, interval: float = 3.0) -> AsyncItera
             if entry_id == stack.entry_id:
                 continue
             urls = await stack.rest.webhook_urls(entry_id) if entry_id else {}
+            if entry_id and stack.simulated_meter:
+                await stack.rest.set_options(entry_id, {"energy_sensor": METER_ENTITY})
         except aiohttp.ClientError, HomeAssistantError:
             continue  # Home Assistant is restarting or the entry is mid-change
         stack.entry_id, stack.webhook_urls = entry_id, urls
@@ -140,17 +161,20 @@ async def running_stack(
 ) -> AsyncIterator[Stack]:
     """Run the whole stack; stop Home Assistant cleanly on the way out.
 
-    With `simulated_meter`, the simulator's meter feeds Home Assistant and is
-    chosen for the saving per Equivent.
+    With `simulated_meter`, the account has past Equivents and the simulator's meter,
+    with its history, feeds Home Assistant and is chosen for the saving per Equivent.
     """
     prepare_config(config_dir, default_config=default_config)
     world = World(clock=RealClock(), tokens={DEV_TOKEN})
+    if simulated_meter:
+        add_past_equivents(world)
     runner, simulator_url = await start_simulator(world, sim_port)
     base_url = f"http://127.0.0.1:{ha_port}"
     env = {
         **os.environ,
         "EQUIWATT_API_URL": simulator_url,
         "EQUIWATT_EXTERNAL_URL": base_url,
+        ALLOW_LOCAL_URL: "1",
         "SETUP_PORT": str(ha_port),
     }
     log_path = config_dir / "hass.log"
@@ -183,9 +207,11 @@ async def running_stack(
             if simulated_meter:
                 meter = runner.app[METER]
                 await use_simulated_meter(rest, entry_id, meter)
-                feeder = asyncio.create_task(feed_meter(rest, meter))
+                feeder = loud_task(feed_meter(rest, meter), "The simulated meter")
             try:
-                yield Stack(world, simulator_url, rest, entry_id, urls, process, log_path)
+                yield Stack(
+                    world, simulator_url, rest, entry_id, urls, process, log_path, simulated_meter
+                )
             finally:
                 if feeder is not None:
                     feeder.cancel()

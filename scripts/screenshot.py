@@ -1,8 +1,9 @@
 """Take the README's pictures from a running scripts/develop in headless Chromium.
 
 Walks what a user sees: adds Equiwatt again through the UI (the success dialog,
-with the new webhook URLs), then an Equivent starts and the device page and the
-calendar are captured. Run through scripts/screenshot, which starts everything
+with the new webhook URLs), captures the device page with the saving of the latest
+Equivent (from the simulated home's history), then starts an Equivent and captures
+the calendar. Run through scripts/screenshot, which starts everything
 and installs what is needed.
 """
 
@@ -12,7 +13,6 @@ import contextlib
 import json
 from pathlib import Path
 import sys
-import time
 from typing import Any
 import urllib.request
 
@@ -23,6 +23,7 @@ SIMULATOR = sys.argv[2] if len(sys.argv) > 2 else "http://127.0.0.1:8765"
 OUT = Path(sys.argv[3] if len(sys.argv) > 3 else "docs")
 TOKEN = "dev-token-0000"  # noqa: S105 - the simulator's token (devtools.stack.DEV_TOKEN)
 BINARY = "binary_sensor.equiwatt_equivent_active"
+SAVING = "sensor.equiwatt_equivent_saving"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -33,8 +34,6 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-HALF_HOUR = 1800
-DAY = 86400
 
 
 def simulator(method: str, path: str, body: Any = None) -> None:
@@ -43,12 +42,6 @@ def simulator(method: str, path: str, body: Any = None) -> None:
     request = urllib.request.Request(f"{SIMULATOR}{path}", data=data, method=method)
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
         response.read()
-
-
-def past_equivents(now: float) -> list[dict[str, int]]:
-    """Return a fortnight of Equivents as Equiwatt lists them: from hh:01:06, for ~1 h."""
-    slots = [int(now - days * DAY) // HALF_HOUR * HALF_HOUR for days in (1, 3, 6, 9, 13)]
-    return [{"start_time": slot + 66, "end_time": slot + 3662} for slot in slots]
 
 
 def log_in(page: Page) -> None:
@@ -104,7 +97,6 @@ def add_again(page: Page) -> None:
 def main() -> None:
     """Capture the success dialog, the device page and the calendar."""
     OUT.mkdir(parents=True, exist_ok=True)
-    simulator("PUT", "/_sim/schedule", past_equivents(time.time()))
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
@@ -112,19 +104,32 @@ def main() -> None:
         page.set_viewport_size({"width": 1000, "height": 1000})
         add_again(page)
         page.set_viewport_size({"width": 1280, "height": 900})
-        # scripts/develop re-wires the simulator's webhooks to the new entry within seconds.
-        page.wait_for_timeout(8000)
+        # scripts/develop re-wires the simulator's webhooks to the new entry within
+        # seconds, and chooses the simulated meter, whose history gives the figures.
+        page.wait_for_function(
+            f"() => !isNaN(parseFloat(document.querySelector('home-assistant')"
+            f".hass.states['{SAVING}']?.state))",
+            timeout=60_000,
+        )
+        # The latest Equivent's figures; a new one has its usage only from its first
+        # half-hour that began after Home Assistant started.
+        page.set_viewport_size({"width": 1280, "height": 1100})
+        device_id = hass_call(page, f"return hass.entities['{BINARY}'].device_id;")
+        page.goto(f"{BASE}/config/devices/device/{device_id}", wait_until="networkidle")
+        page.wait_for_timeout(3000)
+        page.screenshot(path=OUT / "device-page.png")
+        page.set_viewport_size({"width": 1280, "height": 900})
         simulator("POST", "/_sim/equivents/start")
         page.wait_for_function(
             f"() => document.querySelector('home-assistant').hass.states['{BINARY}']?.state === 'on'",
             timeout=30_000,
         )
-        device_id = hass_call(page, f"return hass.entities['{BINARY}'].device_id;")
-        page.goto(f"{BASE}/config/devices/device/{device_id}", wait_until="networkidle")
-        page.wait_for_timeout(3000)
-        page.screenshot(path=OUT / "device-page.png")
         page.goto(f"{BASE}/calendar", wait_until="networkidle")
         page.wait_for_timeout(3000)
+        # The oldest Equivent in view is a finished one: its event carries the saving.
+        page.locator(".fc-daygrid-event").first.click()
+        page.get_by_text("kWh baseline").wait_for(timeout=10_000)
+        page.wait_for_timeout(1000)
         page.screenshot(path=OUT / "calendar.png")
         browser.close()
     print(f"wrote {OUT}/success-dialog.png, device-page.png and calendar.png")

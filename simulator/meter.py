@@ -36,11 +36,35 @@ class SimMeter:
         )
         return base * EQUIVENT_SHARE if live else base
 
+    def used(self, start: float, end: float) -> float:
+        """Return what the home used between two moments, in kWh."""
+        total, moment = 0.0, start
+        while moment < end:
+            step = min(STEP, end - moment)
+            total += self.power(moment + step / 2) * step / 3600
+            moment += step
+        return total
+
     def read(self) -> float:
         """Bring the counter up to the world's time and return it, in kWh."""
         now = self.world.now()
-        while self.read_at < now:
-            step = min(STEP, now - self.read_at)
-            self.kwh += self.power(self.read_at + step / 2) * step / 3600
-            self.read_at += step
+        if self.read_at < now:
+            self.kwh += self.used(self.read_at, now)
+            self.read_at = now
         return round(self.kwh, 3)
+
+    def hourly_history(self, days: int) -> list[tuple[float, float]]:
+        """Return each full hour of the last `days` days with the counter at its end, oldest first.
+
+        Worked back from the counter now, past Equivents included, so that the
+        history leads up to the present reading.
+        """
+        reading = self.read()
+        hour_end = self.read_at // 3600 * 3600
+        reading -= self.used(hour_end, self.read_at)
+        history = []
+        for _ in range(days * 24):
+            history.append((hour_end - 3600, reading))
+            reading -= self.used(hour_end - 3600, hour_end)
+            hour_end -= 3600
+        return history[::-1]

@@ -9,21 +9,11 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .api import EquiwattClient
 from .cloudhook import async_delete_cloudhook, async_track_cloudhook
-from .const import (
-    CONF_ENERGY_SENSOR,
-    CONF_NATION,
-    CONF_SETBACK_CLIMATES,
-    CONF_SETBACK_SWITCHES,
-    CONF_SETBACK_TEMPERATURE,
-    CONF_SLOW_INTERVAL,
-    DEFAULT_SETBACK_TEMPERATURE,
-    DOMAIN,
-    LOGGER,
-)
+from .const import CONF_ENERGY_SENSOR, CONF_NATION, CONF_SLOW_INTERVAL, DOMAIN, LOGGER
 from .coordinator import EquiwattConfigEntry, EquiwattCoordinator, rate_limit_store, state_store
 from .saving_manager import DEFAULT_NATION, SavingManager, saving_store
 from .setback.manager import SetbackManager, async_release
-from .webhook import async_register_webhook, push_issue_id
+from .webhook import async_register_webhook, async_track_push_issue, push_issue_id
 from .webhook_silence import WebhookSilenceWatch, silence_issue_id
 
 PLATFORMS = [
@@ -51,16 +41,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> 
         coordinator.saving = SavingManager(hass, coordinator, meter, nation)
         await coordinator.saving.async_start()
         entry.async_on_unload(coordinator.saving.async_stop)
-    coordinator.setback = SetbackManager(
-        hass,
-        entry,
-        entry.options.get(CONF_SETBACK_CLIMATES, []),
-        entry.options.get(CONF_SETBACK_SWITCHES, []),
-        float(entry.options.get(CONF_SETBACK_TEMPERATURE, DEFAULT_SETBACK_TEMPERATURE)),
-    )
+    coordinator.setback = SetbackManager(hass, entry)
     await coordinator.setback.async_start()
     entry.async_on_unload(coordinator.setback.async_stop)
     async_register_webhook(hass, entry)
+    async_track_push_issue(hass, entry)
     async_track_cloudhook(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     WebhookSilenceWatch(hass, entry).async_start()

@@ -33,6 +33,7 @@ from .api import (
 )
 from .cloudhook import async_create_cloudhook
 from .const import CONF_CLOUDHOOK_URL, CONF_ENERGY_SENSOR, CONF_PUSH, DOMAIN, LOGGER
+from .options import async_apply_options, needs_reload
 from .saving_options import SAVING_FIELDS, async_suggested_options, meter_error
 from .setback.options import SETBACK_FIELDS, setback_suggestions
 from .webhook import webhook_urls
@@ -156,7 +157,10 @@ class EquiwattConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class EquiwattOptionsFlow(OptionsFlowWithReload):
-    """Polling and push options, and the webhook URLs for the Equiwatt app."""
+    """Push and saving options, and the webhook URLs for the Equiwatt app.
+
+    It reloads the entry only for the options in `RELOAD_OPTIONS` (options.py).
+    """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the webhook URLs and the options."""
@@ -164,7 +168,7 @@ class EquiwattOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             if not (error := meter_error(self.hass, user_input.get(CONF_ENERGY_SENSOR))):
                 # "No meter" is kept as a choice, so the dashboard's is not offered again.
-                return self.async_create_entry(data={CONF_ENERGY_SENSOR: None, **user_input})
+                return self._async_save({CONF_ENERGY_SENSOR: None, **user_input})
             errors[CONF_ENERGY_SENSOR] = error
         options = dict(self.config_entry.options)
         suggested = {
@@ -180,6 +184,17 @@ class EquiwattOptionsFlow(OptionsFlowWithReload):
             errors=errors,
             description_placeholders=urls,
         )
+
+    def _async_save(self, options: dict[str, Any]) -> ConfigFlowResult:
+        """Save the options: core reloads the entry if one of them needs it; else they apply now."""
+        entry = self.config_entry
+        self.automatic_reload = needs_reload(entry.options, options)
+        if not self.automatic_reload:
+            # Saved here, so that the running entry takes them at once; core then finds
+            # nothing new to save.
+            self.hass.config_entries.async_update_entry(entry, options=options)
+            async_apply_options(self.hass, entry)
+        return self.async_create_entry(data=options)
 
     async def async_step_init_no_public_url(
         self, user_input: dict[str, Any] | None = None

@@ -12,6 +12,9 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .const import DOMAIN
 from .coordinator import EquiwattCoordinator
 
+# What the Equiwatt app calls the feature, and what the device list shows as the model.
+MODEL = "Open API"
+
 
 class EquiwattEntity(CoordinatorEntity[EquiwattCoordinator]):
     """An entity of the Equiwatt service device of one config entry."""
@@ -28,6 +31,7 @@ class EquiwattEntity(CoordinatorEntity[EquiwattCoordinator]):
             identifiers={(DOMAIN, entry.entry_id)},
             entry_type=DeviceEntryType.SERVICE,
             manufacturer="Equiwatt",
+            model=MODEL,
             name="Equiwatt",
             configuration_url="https://www.equiwatt.com",
         )

@@ -12,6 +12,7 @@ from homeassistant.data_entry_flow import FlowResult
 
 from .const import CONF_PUSH
 from .coordinator import EquiwattConfigEntry
+from .options import async_apply_options
 from .webhook import webhook_urls
 
 
@@ -61,6 +62,7 @@ class NoPublicUrlFlow(RepairsFlow):
         self.hass.config_entries.async_update_entry(
             entry, options={**entry.options, CONF_PUSH: False}
         )
+        async_apply_options(self.hass, entry)
         return self.async_create_entry(data={})
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -24,10 +25,24 @@ async def async_setup_entry(
     entry: EquiwattConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the Setback switch once zones or plugs are chosen for it."""
+    """Add the Setback switch while zones or plugs are chosen for it (options apply live)."""
     coordinator = entry.runtime_data
-    if (setback := coordinator.setback) is not None and setback.configured:
-        async_add_entities([SetbackSwitch(coordinator, setback)])
+    setback = coordinator.setback
+    assert setback is not None
+    shown: list[SetbackSwitch] = []
+
+    @callback
+    def _async_add_when_chosen() -> None:
+        if setback.configured and not shown:
+            switch = SetbackSwitch(coordinator, setback)
+            switch.async_on_remove(shown.clear)
+            shown.append(switch)
+            async_add_entities([switch])
+
+    _async_add_when_chosen()
+    entry.async_on_unload(
+        async_dispatcher_connect(hass, setback.configured_signal, _async_add_when_chosen)
+    )
 
 
 class SetbackSwitch(EquiwattEntity, SwitchEntity):
@@ -45,6 +60,17 @@ class SetbackSwitch(EquiwattEntity, SwitchEntity):
         self.async_on_remove(
             async_dispatcher_connect(self.hass, self.setback.signal, self.async_write_ha_state)
         )
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, self.setback.configured_signal, self._async_remove_when_unchosen
+            )
+        )
+
+    @callback
+    def _async_remove_when_unchosen(self) -> None:
+        """Nothing is chosen any more: the switch goes (the registry removes the entity)."""
+        if not self.setback.configured:
+            er.async_get(self.hass).async_remove(self.entity_id)
 
     @property
     @override

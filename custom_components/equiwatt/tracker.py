@@ -147,7 +147,9 @@ class Tracker:
                 transitions += self._start_from_webhook(now)
         elif intent is Intent.ENDED and self.live is not None:
             self.override = Override(False, now, self.live.start, self.live.provisional)
-            equivent = Equivent(self.live.start, now)
+            # To the second, as the API gives times: when it confirms the same end, the
+            # last Equivent's end and duration are written once, not twice.
+            equivent = Equivent(self.live.start, now.replace(microsecond=0))
             if self.live.provisional:
                 self.provisional_history.add(equivent.start)
             transitions += self._end(equivent)

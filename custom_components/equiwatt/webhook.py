@@ -11,8 +11,8 @@ from urllib.parse import parse_qs
 from aiohttp import hdrs, web
 
 from homeassistant.components import cloud, webhook
-from homeassistant.const import CONF_WEBHOOK_ID
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import CONF_WEBHOOK_ID, EVENT_CORE_CONFIG_UPDATE
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.util.aiohttp import MockRequest
@@ -20,6 +20,7 @@ from homeassistant.util.aiohttp import MockRequest
 from .api import read_capped
 from .const import CONF_CLOUDHOOK_URL, CONF_PUSH, DOMAIN, LOGGER, MAX_WEBHOOK_BODY
 from .coordinator import EquiwattConfigEntry
+from .reachability import reachable_from_internet
 from .tracker import Intent
 
 # Only the start of a plain-text intent is read for words.
@@ -127,15 +128,19 @@ async def async_handle_webhook(
     """
     if (entry := _entry_for(hass, webhook_id)) is None:
         return web.Response(status=200)
-    # Refused unread when Content-Length says it is too big, else after 64 KiB + 1.
-    declared = _declared_length(request.headers)
-    too_big = declared is not None and declared > MAX_WEBHOOK_BODY
-    body = b"" if too_big else await read_capped(request.content, MAX_WEBHOOK_BODY)
-    if too_big or len(body) > MAX_WEBHOOK_BODY:
-        LOGGER.warning("Refused a webhook call with a body over 64 KiB")
-        # 200 like any other reply: a 413 would tell a prober that the id exists.
-        return web.Response(status=200)
-    intent = parse_intent(request.query, body, _content_type(request.headers))
+    if request.method == hdrs.METH_GET:
+        # Someone opened the URL in a browser to test it: a ping, whatever its query.
+        body, intent = b"", Intent.PING
+    else:
+        # Refused unread when Content-Length says it is too big, else after 64 KiB + 1.
+        declared = _declared_length(request.headers)
+        too_big = declared is not None and declared > MAX_WEBHOOK_BODY
+        body = b"" if too_big else await read_capped(request.content, MAX_WEBHOOK_BODY)
+        if too_big or len(body) > MAX_WEBHOOK_BODY:
+            LOGGER.warning("Refused a webhook call with a body over 64 KiB")
+            # 200 like any other reply: a 413 would tell a prober that the id exists.
+            return web.Response(status=200)
+        intent = parse_intent(request.query, body, _content_type(request.headers))
     entry.runtime_data.async_handle_webhook(
         intent,
         {
@@ -149,7 +154,11 @@ async def async_handle_webhook(
 
 @callback
 def async_register_webhook(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None:
-    """Register the entry's webhook; unregistered when the entry unloads."""
+    """Register the entry's webhook; unregistered when the entry unloads.
+
+    GET too: Home Assistant refuses a method the webhook does not take and logs the
+    id with it, and a browser opening the URL (to test it) sends a GET.
+    """
     webhook_id: str = entry.data[CONF_WEBHOOK_ID]
     webhook.async_register(
         hass,
@@ -158,7 +167,7 @@ def async_register_webhook(hass: HomeAssistant, entry: EquiwattConfigEntry) -> N
         webhook_id,
         async_handle_webhook,
         local_only=False,
-        allowed_methods=[hdrs.METH_POST, hdrs.METH_PUT],
+        allowed_methods=[hdrs.METH_GET, hdrs.METH_POST, hdrs.METH_PUT],
     )
     entry.async_on_unload(lambda: webhook.async_unregister(hass, webhook_id))
 
@@ -171,7 +180,8 @@ def cloud_subscribed(hass: HomeAssistant) -> bool:
 def webhook_urls(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str] | None:
     """Return the URLs to paste into the Equiwatt app, or None if the internet cannot reach us.
 
-    A saved cloudhook counts only while the subscription is active.
+    A saved cloudhook counts only while the subscription is active; an Internet URL on
+    this machine or the home network (127.0.0.1, 192.168.…, homeassistant.local) does not.
     """
     base: str | None = data.get(CONF_CLOUDHOOK_URL) if cloud_subscribed(hass) else None
     if base is None:
@@ -180,6 +190,8 @@ def webhook_urls(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]
                 hass, data[CONF_WEBHOOK_ID], allow_internal=False, prefer_external=True
             )
         except NoURLAvailableError:
+            return None
+        if not reachable_from_internet(base):
             return None
     return {"started_url": f"{base}?event=started", "ended_url": f"{base}?event=ended"}
 
@@ -205,3 +217,17 @@ def async_update_push_issue(hass: HomeAssistant, entry: EquiwattConfigEntry) -> 
         )
     else:
         ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry))
+
+
+@callback
+def async_track_push_issue(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None:
+    """Update the repair issue at once when Home Assistant's URLs change, while loaded.
+
+    Settings → System → Network saves the Internet URL in the core configuration.
+    """
+
+    @callback
+    def _core_config_updated(_event: Event) -> None:
+        async_update_push_issue(hass, entry)
+
+    entry.async_on_unload(hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _core_config_updated))

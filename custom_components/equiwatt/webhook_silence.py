@@ -83,7 +83,7 @@ class WebhookSilenceWatch:
     def _async_check(self, since: datetime, _now: datetime) -> None:
         """Raise the issue unless a webhook call arrived since the transition."""
         self._cancel_check = None
-        if self._entry.runtime_data.tracker.last_webhook != since:
+        if self._entry.runtime_data.tracker.last_webhook != since or not self._push_wanted:
             return
         ir.async_create_issue(
             self._hass,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 import socket
+import time
 
 import pytest
 
@@ -40,6 +41,19 @@ async def send_hostile_webhook_calls(stack: Stack) -> None:
             assert await response.read() == b""
 
 
+async def open_in_a_browser(stack: Stack) -> None:
+    """GET the "started" URL, as a user testing it does: Last webhook moves, nothing else."""
+    last_webhook = "sensor.equiwatt_last_webhook"
+    before = (await stack.rest.state(last_webhook))["state"]
+    await asyncio.sleep(1.1)  # the sensor shows the time to the second
+    async with stack.rest.session.get(stack.webhook_urls["started_url"]) as response:
+        assert response.status == 200
+    async with asyncio.timeout(10):
+        while (await stack.rest.state(last_webhook))["state"] == before:
+            await asyncio.sleep(0.1)
+    assert (await stack.rest.state(BINARY))["state"] == "off"
+
+
 def free_port() -> int:
     """Find a free loopback port."""
     with socket.socket() as sock:
@@ -57,6 +71,10 @@ async def test_push_then_polling_in_a_real_home_assistant(
             assert await rest.state(entity_id) is not None, entity_id
         assert (await rest.state(BINARY))["state"] == "off"
         assert stack.webhook_urls["started_url"].endswith("?event=started")
+        # The 30-minute access token is renewed before it expires (scripts/develop runs for hours).
+        first_token, rest.expires_at = rest.token, time.monotonic()
+        assert (await rest.state(BINARY))["state"] == "off"
+        assert rest.token != first_token
 
         # Push: the simulator starts an Equivent and calls the webhook.
         stack.world.start_now()
@@ -72,6 +90,7 @@ async def test_push_then_polling_in_a_real_home_assistant(
         # Hostile calls are answered and change no state.
         await send_hostile_webhook_calls(stack)
         assert (await rest.state(BINARY))["state"] == "off"
+        await open_in_a_browser(stack)
         webhook_id = stack.webhook_urls["started_url"].split("/api/webhook/")[1].split("?")[0]
 
         # Polling alone: webhooks off; away from the half hours a poll comes every 120 s.

@@ -95,3 +95,16 @@ async def flow_text(
         case _:
             key = f"{prefix}.step.{result['step_id']}.{part or 'description'}"
     return await translated(hass, key, result.get("description_placeholders"))
+
+
+def assert_urls_told_apart(text: str, urls: Mapping[str, str]) -> None:
+    """Each URL is a box of its own that copies whole; its label says how it ends; a test is offered.
+
+    The boxes scroll, so the ending of a long URL is out of sight: the label carries it.
+    """
+    for kind in ("started", "ended"):
+        url = urls[f"{kind}_url"]
+        assert url.endswith(f"?event={kind}")
+        assert f"the URL that ends in `?event={kind}`\n\n```\n{url}\n```" in text
+    assert "`?event=test`" in text
+    assert "**Last webhook** shows the call" in text

@@ -21,15 +21,22 @@ async def test_notify_once_at_start_and_end(
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """One notification at the start and one at the end, however many polls run."""
+    """One notification at the start and one at the end, however many polls and reloads run.
+
+    A reload makes the event entity unavailable and then restores its last event.
+    """
     calls: list[ServiceCall] = async_mock_service(hass, "notify", "phone")
     await use_blueprint(
         hass, tmp_path, "notify", {"equivent_event": EVENT, "notify_action": "notify.phone"}
     )
     simulator.world.start_now()
     await advance(hass, freezer, 3 * SLOW_POLL)
+    assert await hass.config_entries.async_reload(setup_entry.entry_id)
+    await advance(hass, freezer, SLOW_POLL)
     simulator.world.end_now()
     await advance(hass, freezer, 3 * SLOW_POLL)
+    assert await hass.config_entries.async_reload(setup_entry.entry_id)
+    await advance(hass, freezer, SLOW_POLL)
     assert [call.data["message"] for call in calls] == [
         "An Equivent has started: time to use less electricity.",
         "The Equivent is over.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -12,6 +13,7 @@ from custom_components.equiwatt.config_flow import token_unique_id
 from custom_components.equiwatt.const import (
     CONF_CLOUDHOOK_URL,
     CONF_ENERGY_SENSOR,
+    CONF_NATION,
     CONF_PUSH,
     CONF_SLOW_INTERVAL,
     CONF_WEBHOOK_ID,
@@ -22,9 +24,10 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_API_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.event import async_track_state_change_event
 from tests.conftest import SLOW_POLL, TOKEN, Simulator
 from tests.integration.conftest import advance
-from tests.integration.helpers import BINARY, LAST_WEBHOOK, flow_text
+from tests.integration.helpers import BINARY, LAST_WEBHOOK, assert_urls_told_apart, flow_text
 
 EXTERNAL = "https://home.example.org"
 
@@ -54,8 +57,7 @@ async def test_user_flow_with_public_url(hass: HomeAssistant, simulator: Simulat
         "ended_url": f"{EXTERNAL}/api/webhook/{webhook_id}?event=ended",
     }
     text = await flow_text(hass, result)
-    for url in result["description_placeholders"].values():
-        assert f"```\n{url}\n```" in text, "each URL is a block of its own that copies whole"
+    assert_urls_told_apart(text, result["description_placeholders"])
     assert "replace both" in text
     assert "Unknown" in text, "the dialog says what reads Unknown until the first Equivent"
     entry = result["result"]
@@ -65,13 +67,21 @@ async def test_user_flow_with_public_url(hass: HomeAssistant, simulator: Simulat
     assert len(simulator.world.log) == 1, "the entry's first refresh reuses the flow's check"
 
 
-async def test_user_flow_without_public_url(hass: HomeAssistant, simulator: Simulator) -> None:
-    """Without a URL the internet can reach, the user is told push will not work."""
+@pytest.mark.parametrize(
+    "external", [None, "http://127.0.0.1:8123", "http://192.168.1.20:8123", "http://ha.local"]
+)
+async def test_user_flow_without_public_url(
+    hass: HomeAssistant, simulator: Simulator, external: str | None
+) -> None:
+    """Without a URL the internet can reach (none, or one at home), push will not work."""
+    hass.config.external_url = external
     result = await _user_flow(hass, TOKEN)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["description"] == "no_public_url"
     assert result["description_placeholders"] is None
-    assert "Instant push will not work yet" in await flow_text(hass, result)
+    text = await flow_text(hass, result)
+    assert "Instant push will not work yet" in text
+    assert "192.168.… or homeassistant.local) does not count" in text
 
 
 async def test_user_flow_creates_cloudhook(hass: HomeAssistant, simulator: Simulator) -> None:
@@ -235,16 +245,14 @@ async def test_options_flow(
     external: bool,
     step: str,
 ) -> None:
-    """Options show the URLs (or why there are none), save, and reload the entry."""
+    """Options show the URLs (or why there are none) and save; push applies without a reload."""
     if external:
         hass.config.external_url = EXTERNAL
     result = await hass.config_entries.options.async_init(setup_entry.entry_id)
     assert result["step_id"] == step
     text = await flow_text(hass, result)
     if external:
-        ended_url = result["description_placeholders"]["ended_url"]
-        assert ended_url.endswith("?event=ended")
-        assert f"```\n{ended_url}\n```" in text
+        assert_urls_told_apart(text, result["description_placeholders"])
     else:
         assert "No URL reaches this Home Assistant" in text
     await advance(hass, freezer, 5)
@@ -256,6 +264,44 @@ async def test_options_flow(
     # "No meter" is saved as a choice, so the Energy dashboard's is not offered again.
     assert setup_entry.options == {CONF_ENERGY_SENSOR: None, CONF_PUSH: False}
     assert setup_entry.runtime_data.push_trusted is False
+
+
+@pytest.mark.parametrize(
+    ("changes", "reloaded"),
+    [
+        ({CONF_PUSH: False}, False),
+        ({}, False),
+        ({CONF_NATION: "scotland"}, True),
+        ({CONF_ENERGY_SENSOR: "sensor.grid_import"}, True),
+    ],
+)
+async def test_options_reload_only_for_the_options_that_need_it(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    changes: dict[str, Any],
+    reloaded: bool,
+) -> None:
+    """Mid-Equivent, push applies at once and no entity flaps; the meter and the nation reload."""
+    hass.states.async_set(
+        "sensor.grid_import", "1.0", {"device_class": "energy", "state_class": "total_increasing"}
+    )
+    simulator.world.start_now()
+    await advance(hass, freezer, SLOW_POLL)
+    coordinator = setup_entry.runtime_data
+    seen: list[str] = []
+    async_track_state_change_event(
+        hass, BINARY, lambda event: seen.append(event.data["new_state"].state)
+    )
+    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], changes)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert setup_entry.options == {CONF_ENERGY_SENSOR: None, CONF_PUSH: True, **changes}
+    assert (setup_entry.runtime_data is not coordinator) is reloaded
+    assert seen == (["unavailable", "on"] if reloaded else [])
+    assert hass.states.get(BINARY).state == "on"
 
 
 async def test_entry_with_the_old_poll_interval_option_is_migrated(

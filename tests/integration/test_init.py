@@ -28,8 +28,8 @@ async def test_one_service_device_with_translated_entities(
 ) -> None:
     """One service device holds the eight entities, with stable unique ids."""
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), setup_entry.entry_id)
-    assert [(d.name, d.manufacturer, d.entry_type) for d in devices] == [
-        ("Equiwatt", "Equiwatt", dr.DeviceEntryType.SERVICE)
+    assert [(d.name, d.manufacturer, d.model, d.entry_type) for d in devices] == [
+        ("Equiwatt", "Equiwatt", "Open API", dr.DeviceEntryType.SERVICE)
     ]
     entities = er.async_entries_for_config_entry(er.async_get(hass), setup_entry.entry_id)
     assert sorted(e.translation_key for e in entities) == [
@@ -152,7 +152,10 @@ async def test_repair_issue_follows_reachability_and_push_option(
     mock_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """No public URL with push wanted raises the issue; a URL or push off clears it."""
+    """No public URL with push wanted raises the issue; a URL or push off clears it.
+
+    The Internet URL is followed as Settings → System → Network saves it, without a reload.
+    """
     mock_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_entry.entry_id)
     await hass.async_block_till_done()
@@ -160,17 +163,22 @@ async def test_repair_issue_follows_reachability_and_push_option(
     assert issue is not None
     assert issue.translation_key == "no_public_url"
     assert issue.severity is ir.IssueSeverity.WARNING
-    hass.config.external_url = "https://home.example.org"
+    for url, raised in (
+        ("https://home.example.org", False),
+        ("http://192.168.1.20:8123", True),
+        ("https://home.example.org", False),
+        (None, True),
+    ):
+        await hass.config.async_update(external_url=url)
+        await hass.async_block_till_done()
+        assert (ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_ID) is not None) is raised, url
     await advance(hass, freezer, 5)
-    assert await hass.config_entries.async_reload(mock_entry.entry_id)
+    coordinator = mock_entry.runtime_data
+    result = await hass.config_entries.options.async_init(mock_entry.entry_id)
+    await hass.config_entries.options.async_configure(result["flow_id"], {CONF_PUSH: False})
     await hass.async_block_till_done()
     assert ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_ID) is None
-    hass.config.external_url = None
-    await advance(hass, freezer, 5)
-    hass.config_entries.async_update_entry(mock_entry, options={CONF_PUSH: False})
-    assert await hass.config_entries.async_reload(mock_entry.entry_id)
-    await hass.async_block_till_done()
-    assert ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_ID) is None
+    assert mock_entry.runtime_data is coordinator, "push off applies without a reload"
 
 
 async def test_setup_retries_when_equiwatt_is_down(

@@ -32,13 +32,13 @@ PATH = f"/api/webhook/{WEBHOOK_ID}"
 
 
 def cloud_request(
-    body: str = "", query: str = "", headers: dict[str, str] | None = None
+    body: str = "", query: str = "", headers: dict[str, str] | None = None, method: str = "POST"
 ) -> MockRequest:
     """Build the request Home Assistant Cloud relays, as `cloud/client.py` builds it."""
     return MockRequest(
         content=body.encode("utf-8"),
         headers=headers or {},
-        method="POST",
+        method=method,
         query_string=query,
         mock_source="cloud",
     )
@@ -79,6 +79,32 @@ async def test_cloud_relayed_calls_start_and_end(
     assert hass.states.get(LAST_WEBHOOK).state == pinged_at.isoformat()
     assert "Error processing webhook" not in caplog.text
     assert WEBHOOK_ID not in "".join(r.getMessage() for r in caplog.records if r.levelno > 10)
+
+
+async def test_cloud_relayed_get_is_a_ping(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The cloudhook URL opened in a browser: Last webhook only, whatever the query says."""
+    simulator.world.start_now()
+    await advance(hass, freezer, SLOW_POLL)
+    with fired_events() as fired, caplog.at_level(logging.DEBUG):
+        for query in ("event=ended", "event=started", ""):
+            reply = await webhook.async_handle_webhook(
+                hass, WEBHOOK_ID, cloud_request("event=ended", query=query, method="GET")
+            )
+            assert reply.status == 200
+            assert hass.states.get(BINARY).state == STATE_ON
+        await settle(hass)
+    assert fired == []
+    assert hass.states.get(BINARY).state == STATE_ON
+    assert hass.states.get(LAST_WEBHOOK).state == dt_util.utcnow().isoformat()
+    assert not [
+        r for r in caplog.records if r.levelno >= logging.INFO and WEBHOOK_ID in r.getMessage()
+    ]
 
 
 @pytest.mark.parametrize(

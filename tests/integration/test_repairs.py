@@ -15,7 +15,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from tests.conftest import SLOW_POLL, WEBHOOK_ID, Simulator
 from tests.integration.conftest import advance
-from tests.integration.helpers import BINARY, flow_text, translated
+from tests.integration.helpers import BINARY, assert_urls_told_apart, flow_text, translated
 
 NO_URL_ISSUE = "no_public_url_01JEQUIWATTTESTENTRY0000001"
 SILENT_ISSUE = "webhook_silent_01JEQUIWATTTESTENTRY0000001"
@@ -97,19 +97,22 @@ async def test_fix_no_public_url_by_setting_an_external_url(
     await _open_no_url_menu(fix_flow)
     result = await fix_flow.send({"next_step_id": "external_url"})
     assert "[Settings → System → Network](/config/network)" in await fix_flow.text(result)
-    result = await fix_flow.send({})
-    assert result["errors"] == {"base": "still_unreachable"}
-    assert (
-        await translated(
-            hass, "component.equiwatt.issues.no_public_url.fix_flow.error.still_unreachable"
-        )
-    ).startswith("Home Assistant still has no URL")
+    for local in (None, "http://127.0.0.1:8123", "http://homeassistant.local:8123"):
+        hass.config.external_url = local
+        result = await fix_flow.send({})
+        assert result["errors"] == {"base": "still_unreachable"}, local
+    error = await translated(
+        hass, "component.equiwatt.issues.no_public_url.fix_flow.error.still_unreachable"
+    )
+    assert error.startswith("Home Assistant still has no URL")
+    assert "Equiwatt's servers cannot reach it" in error
     hass.config.external_url = EXTERNAL
     result = await fix_flow.send({})
     assert result["step_id"] == "urls"
     started = f"{EXTERNAL}/api/webhook/{WEBHOOK_ID}?event=started"
+    assert result["description_placeholders"]["started_url"] == started
     text = await fix_flow.text(result)
-    assert f"```\n{started}\n```" in text
+    assert_urls_told_apart(text, result["description_placeholders"])
     assert "replacing any older ones" in text
     result = await fix_flow.send({})
     assert result["type"] == "create_entry"

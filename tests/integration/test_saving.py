@@ -6,7 +6,7 @@ in design.md, not by the integration's code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from statistics import mean
@@ -67,16 +67,55 @@ def metadata() -> StatisticMetaData:
     )
 
 
-def import_days(hass: HomeAssistant, evening: dict[date, float], hour: int = 17) -> None:
-    """Import hourly statistics: `evening[day]` kWh in the local `hour`, 0.3 in the others."""
+def day_uses(evening: dict[date, float], hour: int = 17) -> dict[datetime, float]:
+    """Hourly use: `evening[day]` kWh in the local `hour`, 0.3 in the others."""
+    return {
+        datetime(day.year, day.month, day.day, local_hour, tzinfo=LONDON): (
+            evening[day] if local_hour == hour else OTHER_HOURS
+        )
+        for day in sorted(evening)
+        for local_hour in range(24)
+    }
+
+
+def import_uses(
+    hass: HomeAssistant,
+    uses: dict[datetime, float],
+    missing: Collection[datetime] = (),
+    *,
+    short_term: bool = False,
+) -> None:
+    """Import statistics as the recorder writes them: each row holds the meter's total.
+
+    A `missing` period gets no row (the meter was unavailable throughout), and its use
+    is in the next row's sum, as the recorder counts it once the meter is back.
+    """
     rows: list[Any] = []
     total = 0.0
-    for day in sorted(evening):
-        for local_hour in range(24):
-            start = datetime(day.year, day.month, day.day, local_hour, tzinfo=LONDON)
-            total += evening[day] if local_hour == hour else OTHER_HOURS
+    for start in sorted(uses):
+        total += uses[start]
+        if start not in missing:
             rows.append({"start": start, "state": total, "sum": total})
-    async_import_statistics(hass, metadata(), rows)
+    if short_term:
+        get_instance(hass).async_import_statistics(metadata(), rows, StatisticsShortTerm)
+    else:
+        async_import_statistics(hass, metadata(), rows)
+
+
+def import_days(hass: HomeAssistant, evening: dict[date, float], hour: int = 17) -> None:
+    """Import hourly statistics: `evening[day]` kWh in the local `hour`, 0.3 in the others."""
+    import_uses(hass, day_uses(evening, hour))
+
+
+def evening_five_minutes(rates: dict[int, float]) -> dict[datetime, float]:
+    """5-minute use on days of February 2027: `rates[day]` kWh from 17:00 to 19:00 UTC, 0.01 from 16:00."""
+    return {
+        datetime(2027, 2, day, minute // 60, minute % 60, tzinfo=UTC): (
+            rate if minute >= 17 * 60 else 0.01
+        )
+        for day, rate in rates.items()
+        for minute in range(16 * 60, 19 * 60, 5)
+    }
 
 
 async def setup_with_meter(
@@ -121,6 +160,14 @@ def value(hass: HomeAssistant, entity_id: str) -> float | None:
     state = hass.states.get(entity_id)
     assert state is not None
     return None if state.state == STATE_UNKNOWN else float(state.state)
+
+
+def trust(hass: HomeAssistant) -> dict[str, Any]:
+    """How far the baseline can be trusted: its days and flags, as its attributes say."""
+    attributes = hass.states.get(BASELINE).attributes
+    return {
+        key: attributes[key] for key in ("days_used", "days_wanted", "incomplete", "approximate")
+    }
 
 
 @pytest.fixture
@@ -341,15 +388,7 @@ async def test_five_minute_statistics_are_exact(
     mock_entry: MockConfigEntry,
 ) -> None:
     """Where the recorder still has 5-minute statistics, the baseline is not approximate."""
-    rows: list[Any] = []
-    total = 0.0
-    days = [date(2027, 2, d) for d in (1, 2, 3, 4)]
-    for day in days:
-        for minute in range(16 * 60, 19 * 60, 5):
-            start = datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=UTC)
-            total += 0.05 if minute >= 17 * 60 else 0.01
-            rows.append({"start": start, "state": total, "sum": total})
-    get_instance(hass).async_import_statistics(metadata(), rows, StatisticsShortTerm)
+    import_uses(hass, evening_five_minutes(dict.fromkeys(range(1, 5), 0.05)), short_term=True)
     schedule(simulator, "2027-02-05T17:01:07+00:00")
     await setup_with_meter(hass, freezer, mock_entry, "2027-02-05T16:50:00+00:00", 1.0)
     await run_meter(hass, freezer, [("2027-02-05T17:20:00+00:00", 1.1)])
@@ -358,6 +397,65 @@ async def test_five_minute_statistics_are_exact(
     attributes = hass.states.get(BASELINE).attributes
     assert attributes["approximate"] is False
     assert (attributes["days_used"], attributes["days_wanted"]) == (4, 10)
+
+
+async def test_a_gap_or_a_dip_in_the_hourly_statistics_is_no_reading(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    london: None,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    mock_entry: MockConfigEntry,
+) -> None:
+    """The hour after a missing one, or a drop, says nothing of its own half-hours.
+
+    On 19 January the meter was unavailable from 16:00 to 17:00: no row, and the
+    17:00 row's change holds both hours. On 12 January the 17:00 total read lower
+    than the 16:00 one. Neither day has the Equivent's half-hours: 8 of 10 days.
+    """
+    evenings = {date(2027, 1, 8) + timedelta(days=n): 1.0 + n / 10 for n in range(14)}
+    uses = day_uses(evenings)
+    dip = datetime(2027, 1, 12, 17, tzinfo=LONDON)
+    uses[dip], uses[dip + timedelta(hours=1)] = -0.05, OTHER_HOURS + evenings[dip.date()] + 0.05
+    import_uses(hass, uses, missing={datetime(2027, 1, 19, 16, tzinfo=LONDON)})
+    schedule(simulator, "2027-01-22T17:01:07+00:00")
+    await setup_with_meter(hass, freezer, mock_entry, "2027-01-22T16:50:00+00:00", 300.0)
+    await run_meter(hass, freezer, [("2027-01-22T17:20:00+00:00", 300.4)])
+    # The 10 weekdays before Friday 22 January, without the gap's and the dip's days.
+    kept = [date(2027, 1, d) for d in (21, 20, 18, 15, 14, 13, 11, 8)]
+    assert value(hass, BASELINE) == pytest.approx(mean(evenings[day] for day in kept))
+    assert trust(hass) == {
+        "days_used": 8,
+        "days_wanted": 10,
+        "incomplete": True,
+        "approximate": True,
+    }
+
+
+async def test_a_gap_in_the_five_minute_statistics_is_no_reading(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    london: None,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    mock_entry: MockConfigEntry,
+) -> None:
+    """No 16:55 row on 2 February: the 17:00 row spans ten minutes, and that half-hour is left out."""
+    rates = {1: 0.05, 2: 0.06, 3: 0.07, 4: 0.08}
+    missing = {datetime(2027, 2, 2, 16, 55, tzinfo=UTC)}
+    import_uses(hass, evening_five_minutes(rates), missing, short_term=True)
+    schedule(simulator, "2027-02-05T17:01:07+00:00")
+    await setup_with_meter(hass, freezer, mock_entry, "2027-02-05T16:50:00+00:00", 1.0)
+    await run_meter(hass, freezer, [("2027-02-05T17:20:00+00:00", 1.1)])
+    # Six 5-minute rows per half-hour: 17:00 from 1, 3 and 4 February, 17:30 from all four.
+    baseline = 6 * mean([rates[1], rates[3], rates[4]]) + 6 * mean(rates.values())
+    assert value(hass, BASELINE) == pytest.approx(baseline)
+    assert trust(hass) == {
+        "days_used": 3,
+        "days_wanted": 10,
+        "incomplete": True,
+        "approximate": False,
+    }
 
 
 async def test_no_meter_no_saving_sensors(
@@ -473,6 +571,11 @@ async def test_blueprint_notifies_the_pace_and_the_saving(
     assert [call.data["message"] for call in calls] == [
         "You are at 120 % of your usual use for this Equivent so far."
     ]
+    # A reload: the pace goes unavailable and comes back above the threshold, no new crossing.
+    assert await hass.config_entries.async_reload(mock_entry.entry_id)
+    await hass.async_block_till_done()
+    assert value(hass, PACE) > 90
+    assert len(calls) == 1
     await run_meter(hass, freezer, [("2027-01-22T17:55:00+00:00", 10.4)])
     await advance_to(hass, freezer, "2027-01-22T18:10:00+00:00")
     # Usage 0.4 kWh against a 1.0 kWh baseline.

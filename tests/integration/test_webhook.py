@@ -17,12 +17,21 @@ from custom_components.equiwatt.tracker import Intent
 from custom_components.equiwatt.webhook import parse_intent
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 from tests.conftest import FUZZ_EXAMPLES, SLOW_POLL, TOKEN, WEBHOOK_ID, Simulator
 from tests.hostile import webhook_bodies
 from tests.hostile_calls import HOSTILE_WEBHOOK_CALLS
 from tests.integration.conftest import advance, settle
-from tests.integration.helpers import BINARY, LAST_END, LAST_WEBHOOK, START, fired_events, kinds
+from tests.integration.helpers import (
+    BINARY,
+    LAST_DURATION,
+    LAST_END,
+    LAST_WEBHOOK,
+    START,
+    fired_events,
+    kinds,
+)
 
 PATH = f"/api/webhook/{WEBHOOK_ID}"
 
@@ -224,6 +233,34 @@ async def test_early_ended_holds_against_a_lagging_api(
     assert kinds(fired) == ["ended"]
 
 
+async def test_an_ended_call_the_api_confirms_writes_the_last_equivent_once(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """The call comes within the second of the end: the API's whole-second end changes nothing."""
+    simulator.world.start_now()
+    await advance(hass, freezer, SLOW_POLL)
+    written: list[str] = []
+    async_track_state_change_event(
+        hass, (LAST_END, LAST_DURATION), lambda event: written.append(event.data["entity_id"])
+    )
+    freezer.tick(0.4)
+    ended = simulator.world.end_now()
+    assert ended is not None and ended.end is not None
+    freezer.tick(0.3)
+    client = await hass_client_no_auth()
+    await client.post(PATH, params={"event": "ended"})
+    await advance(hass, freezer, SLOW_POLL)
+    assert sorted(written) == [LAST_DURATION, LAST_END]
+    assert hass.states.get(LAST_END).state == dt_util.utc_from_timestamp(int(ended.end)).isoformat()
+    assert float(hass.states.get(LAST_DURATION).state) == pytest.approx(
+        (int(ended.end) - int(ended.start)) / 60
+    )
+
+
 @pytest.mark.parametrize("webhook_first", [True, False])
 async def test_one_event_each_whichever_source_is_first(
     hass: HomeAssistant,
@@ -282,20 +319,18 @@ async def test_storm_of_webhook_calls(
     assert all(entry.status == 200 for entry in simulator.world.log)
 
 
-async def test_unknown_id_oversized_and_get(
+async def test_unknown_id_and_oversized(
     hass: HomeAssistant,
     setup_entry: MockConfigEntry,
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    """Unknown ids and GETs change nothing; bodies over 64 KiB are refused unread."""
+    """Unknown ids change nothing; bodies over 64 KiB are refused unread."""
     client = await hass_client_no_auth()
     with fired_events() as fired:
         response = await client.post("/api/webhook/not-ours", params={"event": "started"})
         assert response.status == 200
-        response = await client.get(PATH, params={"event": "started"})
-        assert response.status == 405
         response = await client.post(PATH, params={"event": "started"}, data=b"x" * (64 * 1024 + 1))
         assert response.status == 200
 
@@ -309,6 +344,45 @@ async def test_unknown_id_oversized_and_get(
     assert fired == []
     assert hass.states.get(BINARY).state == STATE_OFF
     assert hass.states.get(LAST_WEBHOOK).state == STATE_UNKNOWN
+
+
+@pytest.mark.parametrize("live", [False, True])
+async def test_get_is_a_ping_whatever_its_query(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+    live: bool,
+) -> None:
+    """A browser opening a URL records Last webhook, changes no state, fires nothing, and logs no id.
+
+    Home Assistant logs a method the webhook does not take at WARNING, with the id;
+    GET is taken, so nothing above DEBUG names it.
+    """
+    if live:
+        simulator.world.start_now()
+    await advance(hass, freezer, SLOW_POLL)
+    state = STATE_ON if live else STATE_OFF
+    client = await hass_client_no_auth()
+    calls = len(simulator.world.log)
+    # Home Assistant's bootstrap keeps aiohttp's access log (every request's path) at WARNING.
+    caplog.set_level(logging.WARNING, logger="aiohttp.access")
+    with fired_events() as fired, caplog.at_level(logging.DEBUG):
+        for query in ({"event": "started"}, {"event": "ended"}, {"type": "stop"}, {}):
+            response = await client.get(PATH, params=query, data=b"event=started")
+            assert response.status == 200
+            assert await response.text() == ""
+            assert hass.states.get(BINARY).state == state
+        await settle(hass)
+    assert fired == []
+    assert hass.states.get(BINARY).state == state
+    assert hass.states.get(LAST_WEBHOOK).state == dt_util.utcnow().isoformat()
+    assert len(simulator.world.log) > calls, "a ping asks for a refresh"
+    loud = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert [message for message in loud if WEBHOOK_ID in message] == []
+    assert WEBHOOK_ID in caplog.text, "the check would see the id: core names it at DEBUG"
 
 
 async def test_restart_between_start_and_end(
@@ -349,13 +423,13 @@ async def test_secrets_stay_out_of_the_log(
     """Neither the token nor the webhook id reach the log, hostile calls and faults included.
 
     Checked for every warning and error, Home Assistant's and ours, and for our lines at
-    every level. (Home Assistant's webhook component itself names the id below WARNING,
-    and at WARNING for a method the webhook does not take, such as GET: that is Home
-    Assistant's own logging, not ours, so this test sends no GET.)
+    every level. (Home Assistant's webhook component itself names the id at DEBUG, and
+    at WARNING for a method the webhook does not take: it takes POST, PUT and GET.)
     """
     client = await hass_client_no_auth()
     with caplog.at_level(logging.DEBUG):
         await client.post(PATH, params={"event": "started"})
+        assert (await client.get(PATH, params={"event": "ended"})).status == 200
         for method, body, content_type, status in HOSTILE_WEBHOOK_CALLS:
             response = await client.request(
                 method, PATH, data=body, headers={"Content-Type": content_type}

@@ -27,6 +27,23 @@ def test_meter_counts_the_profile_and_cuts_during_an_equivent() -> None:
     assert meter.read() - before == pytest.approx(PROFILE[18] * EQUIVENT_SHARE, abs=0.001)
 
 
+def test_hourly_history_leads_up_to_the_reading_and_knows_past_equivents() -> None:
+    """Two days of hours, each the profile's use (40 % in an Equivent), ending at the counter now."""
+    clock = ManualClock(T0 + 600)
+    world = World(clock=clock)
+    world.schedule(T0 - 86_400, T0 - 86_400 + 3600)  # yesterday's 17:00 hour
+    meter = SimMeter(world)
+    history = meter.hourly_history(2)
+    assert len(history) == 48
+    assert history[-1] == (T0 - 3600, pytest.approx(meter.read() - PROFILE[17] * 600 / 3600))
+    uses = {
+        start: reading - before
+        for (start, reading), (_, before) in zip(history[1:], history, strict=False)
+    }
+    assert uses[T0 - 2 * 3600] == pytest.approx(PROFILE[15])
+    assert uses[T0 - 86_400] == pytest.approx(PROFILE[17] * EQUIVENT_SHARE)
+
+
 async def test_meter_over_http(socket_enabled: None) -> None:
     """GET /_sim/meter gives the reading in kWh."""
     clock = ManualClock(T0)

@@ -9,7 +9,7 @@ memory before any write, so a restart or a failure never loses a zone.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -22,7 +22,16 @@ from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from ..const import DOMAIN, LOGGER, STORAGE_VERSION, TYPICAL_DURATION
+from ..const import (
+    CONF_SETBACK_CLIMATES,
+    CONF_SETBACK_SWITCHES,
+    CONF_SETBACK_TEMPERATURE,
+    DEFAULT_SETBACK_TEMPERATURE,
+    DOMAIN,
+    LOGGER,
+    STORAGE_VERSION,
+    TYPICAL_DURATION,
+)
 from ..coordinator import EquiwattConfigEntry
 from .entities import kinds, tado_overlay
 from .memory import Memory, Status, load_memory
@@ -53,22 +62,19 @@ def not_restored_issue_id(entry_id: str) -> str:
 class SetbackManager:
     """Sets the chosen zones and plugs back during Equivents, and puts them back."""
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: EquiwattConfigEntry,
-        climates: list[str],
-        switches: list[str],
-        temperature: float,
-    ) -> None:
-        """Set up for the chosen entities; call `async_start` next."""
+    def __init__(self, hass: HomeAssistant, entry: EquiwattConfigEntry) -> None:
+        """Set up for the entities chosen in the entry's options; call `async_start` next."""
         self.hass = hass
         self.entry = entry
-        self.chosen = [*climates, *switches]
-        self.temperature = temperature
+        self.chosen: list[str] = []
+        self.temperature = DEFAULT_SETBACK_TEMPERATURE
+        self._read_options(entry.options)
         self.memory = Memory()
+        # Sent when the memory changes, and when the choice of entities does.
         self.signal = f"{DOMAIN}_{entry.entry_id}_setback"
+        self.configured_signal = f"{DOMAIN}_{entry.entry_id}_setback_configured"
         self._store = setback_store(hass, entry.entry_id)
+        self._unsub_states: Callable[[], None] | None = None
         self._started = False
         self._dirty = False
         self._task: asyncio.Task[None] | None = None
@@ -81,22 +87,50 @@ class SetbackManager:
         """Whether any zone or plug is chosen."""
         return bool(self.chosen)
 
+    def _read_options(self, options: Mapping[str, Any]) -> None:
+        self.chosen = [
+            *options.get(CONF_SETBACK_CLIMATES, []),
+            *options.get(CONF_SETBACK_SWITCHES, []),
+        ]
+        self.temperature = float(options.get(CONF_SETBACK_TEMPERATURE, DEFAULT_SETBACK_TEMPERATURE))
+
     async def async_start(self) -> None:
         """Load the memory and follow the coordinator and the entities, once Home Assistant runs."""
         self.memory = load_memory(await self._store.async_load())
-        coordinator = self.entry.runtime_data
-        watched = sorted({*self.chosen, *self.memory.entries})
         self._unsubs = [
-            coordinator.async_add_listener(self._async_schedule),
-            async_track_state_change_event(self.hass, watched, self._async_state_changed),
+            self.entry.runtime_data.async_add_listener(self._async_schedule),
             async_at_started(self.hass, self._async_hass_started),
         ]
+        self._follow_entities()
+
+    @callback
+    def async_configure(self, options: Mapping[str, Any]) -> None:
+        """Take new options at once: entities no longer chosen are put back, new ones set back.
+
+        A new setback temperature applies from the next Equivent on.
+        """
+        was_configured = self.configured
+        self._read_options(options)
+        self._follow_entities()
+        if self.configured != was_configured:
+            async_dispatcher_send(self.hass, self.configured_signal)
+        self._async_schedule()
+
+    def _follow_entities(self) -> None:
+        if self._unsub_states is not None:
+            self._unsub_states()
+        self._unsub_states = async_track_state_change_event(
+            self.hass, sorted({*self.chosen, *self.memory.entries}), self._async_state_changed
+        )
 
     async def async_stop(self) -> None:
         """Stop following, and save the memory now."""
         for unsub in self._unsubs:
             unsub()
         self._unsubs = []
+        if self._unsub_states is not None:
+            self._unsub_states()
+            self._unsub_states = None
         self._cancel_retry_timer()
         await self._store.async_save(self.memory.as_dict())
 
