@@ -82,14 +82,19 @@ class TadoCloud:
 
     # What the people in the home do, in the Tado app
 
-    def set_manual(self, zone_id: int, celsius: float, termination: str = "MANUAL") -> None:
-        """Put a zone on a manual heat setting, as the Tado app does."""
+    def set_manual(
+        self, zone_id: int, celsius: float, termination: str = "MANUAL", seconds: int = 0
+    ) -> None:
+        """Put a zone on a manual heat setting, as the Tado app does.
+
+        `termination`: MANUAL (until changed), NEXT_TIME_BLOCK, or TIMER for `seconds`.
+        """
         zone = self.zones[zone_id]
-        zone.overlay = self._overlay(
-            zone,
-            {"type": zone.kind, "power": "ON", "temperature": _celsius(celsius)},
-            {"typeSkillBasedApp": termination},
-        )
+        ends: dict[str, Any] = {"typeSkillBasedApp": termination}
+        if termination == "TIMER":
+            ends["durationInSeconds"] = seconds
+        setting = {"type": zone.kind, "power": "ON", "temperature": _celsius(celsius)}
+        zone.overlay = self._overlay(zone, setting, ends)
 
     def set_off(self, zone_id: int) -> None:
         """Switch a zone off until changed, as the Tado app does."""

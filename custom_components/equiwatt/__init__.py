@@ -12,7 +12,8 @@ from .cloudhook import async_delete_cloudhook, async_track_cloudhook
 from .const import CONF_ENERGY_SENSOR, CONF_NATION, CONF_SLOW_INTERVAL, DOMAIN, LOGGER
 from .coordinator import EquiwattConfigEntry, EquiwattCoordinator, rate_limit_store, state_store
 from .saving_manager import DEFAULT_NATION, SavingManager, saving_store
-from .setback.manager import SetbackManager, async_release
+from .setback.manager import SetbackManager
+from .setback.removal import async_release
 from .webhook import async_register_webhook, async_track_push_issue, push_issue_id
 from .webhook_silence import WebhookSilenceWatch, silence_issue_id
 
@@ -63,14 +64,16 @@ async def async_remove_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) ->
     Zones and plugs still set back are put back first.
     """
     try:
-        await async_release(hass, entry.entry_id)
         await async_delete_cloudhook(hass, entry)
     finally:
-        ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry))
-        ir.async_delete_issue(hass, DOMAIN, silence_issue_id(entry))
-        await state_store(hass, entry.entry_id).async_remove()
-        await rate_limit_store(hass, entry.entry_id).async_remove()
-        await saving_store(hass, entry.entry_id).async_remove()
+        try:
+            await async_release(hass, entry.entry_id)
+        finally:
+            ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry))
+            ir.async_delete_issue(hass, DOMAIN, silence_issue_id(entry))
+            await state_store(hass, entry.entry_id).async_remove()
+            await rate_limit_store(hass, entry.entry_id).async_remove()
+            await saving_store(hass, entry.entry_id).async_remove()
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> bool:

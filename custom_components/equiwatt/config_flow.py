@@ -35,7 +35,7 @@ from .cloudhook import async_create_cloudhook
 from .const import CONF_CLOUDHOOK_URL, CONF_ENERGY_SENSOR, CONF_PUSH, DOMAIN, LOGGER
 from .options import async_apply_options, needs_reload
 from .saving_options import SAVING_FIELDS, async_suggested_options, meter_error
-from .setback.options import SETBACK_FIELDS, setback_suggestions
+from .setback.options import setback_fields, setback_suggestions
 from .webhook import webhook_urls
 
 TOKEN_SCHEMA = vol.Schema(
@@ -179,7 +179,10 @@ class EquiwattOptionsFlow(OptionsFlowWithReload):
         return self.async_show_form(
             step_id="init" if urls else "init_no_public_url",
             data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA.extend(SAVING_FIELDS).extend(SETBACK_FIELDS), user_input or suggested
+                OPTIONS_SCHEMA.extend(SAVING_FIELDS).extend(
+                    setback_fields(self.hass, self.config_entry.entry_id)
+                ),
+                user_input or suggested,
             ),
             errors=errors,
             description_placeholders=urls,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
@@ -17,7 +18,9 @@ from .setback.memory import Status
 
 PARALLEL_UPDATES = 0
 
-SETBACK = SwitchEntityDescription(key="setback", translation_key="setback")
+SETBACK = SwitchEntityDescription(
+    key="setback", translation_key="setback", entity_category=EntityCategory.CONFIG
+)
 
 
 async def async_setup_entry(

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from custom_components.equiwatt.setback.manager import not_restored_issue_id
+from custom_components.equiwatt.setback.repair import not_restored_issue_id
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_TEMPERATURE, STATE_OFF, STATE_ON
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component

@@ -60,6 +60,7 @@ def _begin(memory: Memory, states: dict[str, State], start: datetime = NOW) -> N
         memory,
         start=start,
         expected_end=start + timedelta(seconds=3560),
+        now=start,
         chosen=dict.fromkeys(states, Kind.TADO),
         states=states.get,
         overlays=lambda _: "MANUAL",
@@ -122,9 +123,9 @@ def test_restored_entries_are_kept_while_home_assistant_shows_the_setback() -> N
     memory = Memory()
     entry = Entry(Kind.TADO, Setting("auto"), Setting("heat", 5.0), Status.RESTORED, since=NOW)
     memory.entries["climate.a"] = entry
-    assert not prune(memory, NOW + timedelta(hours=3))
-    observe(entry, zone("auto"), NOW + timedelta(hours=3))
-    assert prune(memory, NOW + timedelta(hours=3))
+    assert not prune(memory, NOW + timedelta(days=3), {"climate.a"})
+    observe(entry, zone("auto"), NOW + timedelta(days=3))
+    assert prune(memory, NOW + timedelta(days=3), {"climate.a"})
     assert memory.entries == {}
 
 

@@ -9,17 +9,17 @@ memory before any write, so a restart or a failure never loses a zone.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.core import Context, Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.event import async_call_later, async_track_state_change_event
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.start import async_at_started
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from ..const import (
@@ -29,34 +29,22 @@ from ..const import (
     DEFAULT_SETBACK_TEMPERATURE,
     DOMAIN,
     LOGGER,
-    STORAGE_VERSION,
     TYPICAL_DURATION,
 )
 from ..coordinator import EquiwattConfigEntry
-from .entities import kinds, tado_overlay
-from .memory import Memory, Status, load_memory
-from .plan import begin, finish, observe, prune
+from .entities import async_track_entities, kinds, tado_overlay
+from .memory import Memory, Status, load_memory, setback_store
+from .plan import OVERRUN, begin, finish, observe, prune
+from .repair import async_update_issue, issue_due
+from .retries import Retries
 from .settings import Kind, readable
 from .writes import async_send, restore_writes, setback_writes, timer_seconds
 
 SAVE_DELAY = 1.0  # seconds, for what is not about to be written
-# A Tado timer runs at least this long, even for an Equivent past its expected end.
-MIN_TIMER = 300
-# Failed writes are tried again after 30 s, 1, 2, 4, 8 minutes, then every 15.
-RETRY_FIRST = 30.0
-RETRY_MAX = 900.0
-# Zones still not put back after this raise a repair issue.
-REPAIR_AFTER = timedelta(minutes=10)
-
-
-def setback_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    """Where an entry's setback memory is kept."""
-    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.setback")
-
-
-def not_restored_issue_id(entry_id: str) -> str:
-    """Return the id of the repair issue naming the zones not put back."""
-    return f"setback_not_restored_{entry_id}"
+# A Tado timer runs at least this long (an Equivent past its expected end: 15 more minutes).
+MIN_TIMER = 900
+# The contexts of the latest writes: a state they brought is the setback's own.
+CONTEXTS_KEPT = 16
 
 
 class SetbackManager:
@@ -74,13 +62,14 @@ class SetbackManager:
         self.signal = f"{DOMAIN}_{entry.entry_id}_setback"
         self.configured_signal = f"{DOMAIN}_{entry.entry_id}_setback_configured"
         self._store = setback_store(hass, entry.entry_id)
-        self._unsub_states: Callable[[], None] | None = None
+        self._retries = Retries()
+        self._contexts: deque[str] = deque(maxlen=CONTEXTS_KEPT)
         self._started = False
         self._dirty = False
         self._task: asyncio.Task[None] | None = None
-        self._failures = 0
         self._unsubs: list[Callable[[], None]] = []
-        self._cancel_retry: Callable[[], None] | None = None
+        self._unsub_entities: Callable[[], None] | None = None
+        self._cancel_wake: Callable[[], None] | None = None
 
     @property
     def configured(self) -> bool:
@@ -117,29 +106,34 @@ class SetbackManager:
         self._async_schedule()
 
     def _follow_entities(self) -> None:
-        if self._unsub_states is not None:
-            self._unsub_states()
-        self._unsub_states = async_track_state_change_event(
-            self.hass, sorted({*self.chosen, *self.memory.entries}), self._async_state_changed
+        if self._unsub_entities is not None:
+            self._unsub_entities()
+        self._unsub_entities = async_track_entities(
+            self.hass,
+            sorted({*self.chosen, *self.memory.entries}),
+            self._async_state_changed,
+            self._async_renamed,
         )
 
     async def async_stop(self) -> None:
-        """Stop following, and save the memory now."""
-        for unsub in self._unsubs:
-            unsub()
-        self._unsubs = []
-        if self._unsub_states is not None:
-            self._unsub_states()
-            self._unsub_states = None
-        self._cancel_retry_timer()
+        """Stop following and save the memory now; disabled, put everything back first."""
+        for unsub in [*self._unsubs, self._unsub_entities, self._cancel_wake]:
+            if unsub is not None:
+                unsub()
+        self._unsubs, self._unsub_entities, self._cancel_wake = [], None, None
+        if self.entry.disabled_by is not None:
+            # Disabled by the user: nothing would put the zones back until enabled again.
+            finish(self.memory, dt_util.utcnow())
+            if to_restore := self.memory.with_status(Status.RESTORING):
+                failed = await async_send(self.hass, restore_writes(to_restore))
+                for key, entry in to_restore.items():
+                    if key not in failed:
+                        entry.move(Status.RESTORED, dt_util.utcnow())
         await self._store.async_save(self.memory.as_dict())
 
     async def async_set_enabled(self, enabled: bool) -> None:
         """Turn the setback on or off; off during an Equivent puts everything back at once."""
         self.memory.enabled = enabled
-        if not enabled:
-            # Turned on again later in the same Equivent, it sets back afresh.
-            self.memory.equivent = None
         await self._store.async_save(self.memory.as_dict())
         self._notify()
         self._async_schedule()
@@ -174,30 +168,32 @@ class SetbackManager:
             await self._async_apply()
 
     async def _async_apply(self) -> None:
-        """One pass: decide, save, write, note the outcome, plan a retry if need be."""
+        """One pass: decide, save, write what is due, note the outcome, plan the next pass."""
         now = dt_util.utcnow()
         memory = self.memory
-        prune(memory, now)
         self._forget_removed()
         chosen = kinds(self.hass, self.chosen)
+        prune(memory, now, chosen)
         finish(memory, now, set(memory.entries) - set(chosen))
         data = self.entry.runtime_data.data
+        expected_end = now
         if data.live is not None and memory.enabled:
             expected_end = data.expected_end or data.live.start + TYPICAL_DURATION
             begin(
                 memory,
                 start=data.live.start,
                 expected_end=expected_end,
+                now=now,
                 chosen=chosen,
                 states=self.hass.states.get,
                 overlays=partial(tado_overlay, self.hass),
                 temperature=self.temperature,
             )
         else:
-            expected_end = now
             finish(memory, now)
-        to_set_back = memory.with_status(Status.SETTING_BACK)
-        to_restore = memory.with_status(Status.RESTORING)
+        self._retries.forget(set(memory.with_status(Status.SETTING_BACK, Status.RESTORING)))
+        to_set_back = self._due(Status.SETTING_BACK, now)
+        to_restore = self._due(Status.RESTORING, now)
         seconds = timer_seconds(expected_end, now, MIN_TIMER)
         for entry in to_set_back.values():
             entry.sent = True
@@ -206,26 +202,64 @@ class SetbackManager:
         # Saved before anything is written: a restart then knows what to put back.
         await self._store.async_save(memory.as_dict())
         self._notify()
-        if not (to_set_back or to_restore):
-            self._done()
-            return
-        failed = await async_send(
-            self.hass, [*setback_writes(to_set_back, seconds), *restore_writes(to_restore)]
-        )
+        if to_set_back or to_restore:
+            context = Context()
+            self._contexts.append(context.id)
+            writes = [*setback_writes(to_set_back, seconds), *restore_writes(to_restore)]
+            sent = {key: entry.status for key, entry in {**to_set_back, **to_restore}.items()}
+            failed = await async_send(self.hass, writes, context)
+            self._note_outcome(sent, failed)
+            self._save()
+            self._notify()
+        self._plan_next_pass()
+
+    def _due(self, status: Status, now: datetime) -> dict[str, Any]:
+        return {
+            key: entry
+            for key, entry in self.memory.with_status(status).items()
+            if self._retries.due(key, status, now)
+        }
+
+    def _note_outcome(self, sent: Mapping[str, Status], failed: Mapping[str, str]) -> None:
+        """Move what went through on; log the first failure of each write, and its recovery.
+
+        An entry that changed meanwhile (changed by hand, say) keeps its new status.
+        """
         done = dt_util.utcnow()
-        for key, entry in [*to_set_back.items(), *to_restore.items()]:
+        for key, status in sent.items():
             if key in failed:
+                if self._retries.failed(key, status, done):
+                    LOGGER.warning("Could not write %s (will try again): %s", key, failed[key])
                 continue
-            if entry.status is Status.SETTING_BACK:
-                entry.move(Status.SET_BACK, done)
-            elif entry.status is Status.RESTORING:
-                entry.move(Status.RESTORED, done)
-        self._save()
-        self._notify()
-        if failed:
-            self._retry_later()
-        else:
-            self._done()
+            if self._retries.succeeded(key):
+                LOGGER.info("%s written after all", key)
+            if (entry := self.memory.entries.get(key)) is None or entry.status is not status:
+                continue
+            entry.move(Status.SET_BACK if status is Status.SETTING_BACK else Status.RESTORED, done)
+
+    def _plan_next_pass(self) -> None:
+        """Wake for a retry, a repair issue that falls due, or a Tado timer an overrun outlives."""
+        now = dt_util.utcnow()
+        async_update_issue(self.hass, self.entry.entry_id, self.memory, now)
+        moments = [self._retries.next_at(), issue_due(self.memory, now)]
+        if self.entry.runtime_data.data.live is not None:
+            moments += [
+                entry.timer_end + OVERRUN
+                for entry in self.memory.with_status(Status.SET_BACK).values()
+                if entry.timer_end is not None
+            ]
+        if self._cancel_wake is not None:
+            self._cancel_wake()
+            self._cancel_wake = None
+        if wake := min((moment for moment in moments if moment is not None), default=None):
+            self._cancel_wake = async_track_point_in_utc_time(
+                self.hass, self._async_wake, max(wake, now + timedelta(seconds=1))
+            )
+
+    @callback
+    def _async_wake(self, _now: datetime) -> None:
+        self._cancel_wake = None
+        self._async_schedule()
 
     def _forget_removed(self) -> None:
         """Forget entities removed from Home Assistant: there is nothing left to put back."""
@@ -235,80 +269,37 @@ class SetbackManager:
                 LOGGER.warning("%s no longer exists: the setback forgets it", entity_id)
                 del self.memory.entries[entity_id]
 
-    def _done(self) -> None:
-        """Nothing waits to be written: no retry, no repair issue."""
-        self._failures = 0
-        self._cancel_retry_timer()
-        self._update_issue()
-
-    def _retry_later(self) -> None:
-        """Try again with a growing delay; look again when a repair issue becomes due."""
-        delay = min(RETRY_FIRST * 2**self._failures, RETRY_MAX)
-        self._failures += 1
-        if (due := self._issue_due()) is not None:
-            delay = min(delay, max((due - dt_util.utcnow()).total_seconds(), 1.0))
-        self._cancel_retry_timer()
-        self._cancel_retry = async_call_later(self.hass, delay, self._async_schedule)
-        self._update_issue()
-
-    def _issue_due(self) -> datetime | None:
-        """When the oldest zone still to put back is due in a repair issue, if not yet."""
-        now = dt_util.utcnow()
-        due = [
-            entry.since + REPAIR_AFTER
-            for entry in self.memory.with_status(Status.RESTORING).values()
-            if entry.since is not None and entry.since + REPAIR_AFTER > now
-        ]
-        return min(due, default=None)
-
-    def _cancel_retry_timer(self) -> None:
-        if self._cancel_retry is not None:
-            self._cancel_retry()
-            self._cancel_retry = None
-
-    def _update_issue(self) -> None:
-        """Name the zones and plugs still not put back some minutes after the end."""
-        now = dt_util.utcnow()
-        late = sorted(
-            key
-            for key, entry in self.memory.with_status(Status.RESTORING).items()
-            if entry.since is not None and now - entry.since >= REPAIR_AFTER
-        )
-        issue_id = not_restored_issue_id(self.entry.entry_id)
-        if not late:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-            return
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="setback_not_restored",
-            translation_placeholders={"entities": ", ".join(self._name(key) for key in late)},
-        )
-
-    def _name(self, entity_id: str) -> str:
-        state = self.hass.states.get(entity_id)
-        return entity_id if state is None else f"{state.name} ({entity_id})"
-
     @callback
     def _async_state_changed(self, event: Event[EventStateChangedData]) -> None:
         """Read a chosen entity's new state: a change by hand, a confirmation, a return."""
         entity_id = event.data["entity_id"]
-        if (entry := self.memory.entries.get(entity_id)) is None:
-            return
-        new: State | None = event.data["new_state"]
-        if observe(entry, new, dt_util.utcnow()):
+        new, old = event.data["new_state"], event.data["old_state"]
+        entry = self.memory.entries.get(entity_id)
+        if entry is not None and observe(
+            entry, new, dt_util.utcnow(), ours=event.context.id in self._contexts
+        ):
             if entry.status is Status.LEFT:
                 LOGGER.info("%s was changed by hand during the setback: left as it is", entity_id)
             self._save()
             self._notify()
-        old: State | None = event.data["old_state"]
-        came_back = readable(new) and not readable(old)
-        if came_back and entry.status in (Status.SETTING_BACK, Status.RESTORING):
-            # Unavailable until now: what failed is tried again at once.
+            async_update_issue(self.hass, self.entry.entry_id, self.memory, dt_util.utcnow())
+        if readable(new) and not readable(old):
+            # Unavailable until now (or not yet read for this Equivent): try it at once.
+            self._retries.now_ready(entity_id)
             self._async_schedule()
+
+    @callback
+    def _async_renamed(self, old: str, new: str) -> None:
+        """Follow an entity renamed in Home Assistant: in the memory and in the options."""
+        if (entry := self.memory.entries.pop(old, None)) is not None:
+            self.memory.entries[new] = entry
+            self._save()
+        options = dict(self.entry.options)
+        for key in (CONF_SETBACK_CLIMATES, CONF_SETBACK_SWITCHES):
+            options[key] = [new if chosen == old else chosen for chosen in options.get(key, [])]
+        if options != dict(self.entry.options):
+            self.hass.config_entries.async_update_entry(self.entry, options=options)
+        self.async_configure(self.entry.options)
 
     def _save(self) -> None:
         self._store.async_delay_save(self.memory.as_dict, SAVE_DELAY)
@@ -323,14 +314,3 @@ class SetbackManager:
     def entities(self, *statuses: Status) -> list[str]:
         """Return the entities in one of the statuses."""
         return sorted(self.memory.with_status(*statuses))
-
-
-async def async_release(hass: HomeAssistant, entry_id: str) -> None:
-    """Put back, once, what is still set back, then forget it all (the entry is removed)."""
-    store = setback_store(hass, entry_id)
-    memory = load_memory(await store.async_load())
-    finish(memory, dt_util.utcnow())
-    if to_restore := memory.with_status(Status.RESTORING):
-        await async_send(hass, restore_writes(to_restore))
-    ir.async_delete_issue(hass, DOMAIN, not_restored_issue_id(entry_id))
-    await store.async_remove()

@@ -23,6 +23,7 @@ from homeassistant.core import State
 # The termination of a Tado overlay (the `termination` attribute of its overlay sensor).
 TADO_MANUAL = "MANUAL"
 TADO_NEXT_BLOCK = "TADO_MODE"
+TADO_TIMER_OVERLAY = "TIMER"
 # Two setpoints within this are the same (thermostats round to their step).
 SAME_TEMPERATURE = 0.05
 
@@ -70,8 +71,9 @@ def setting_of(kind: Kind, state: State | None, overlay: str | None = None) -> S
     """Return what a zone or plug is doing, if the setback is to change it; else None.
 
     Zones that are off, cooling, drying or fanning are left alone, and so are
-    those whose `auto` may cool (its schedule could be cooling). Tado's own
-    heat_cool has no target to set back. A plug is changed only when on.
+    those whose `auto` may cool (its schedule could be cooling) and those that
+    keep one target in heat_cool (a lower one could make them cool); Tado's own
+    heat_cool has no target at all. A plug is changed only when on.
     """
     if state is None or not readable(state):
         return None
@@ -85,8 +87,6 @@ def setting_of(kind: Kind, state: State | None, overlay: str | None = None) -> S
             return Setting(HVACMode.AUTO)
         case HVACMode.HEAT if temperature is not None:
             return Setting(HVACMode.HEAT, temperature, overlay=overlay)
-        case HVACMode.HEAT_COOL if kind is Kind.CLIMATE and temperature is not None:
-            return Setting(HVACMode.HEAT_COOL, temperature)
         case HVACMode.HEAT_COOL if kind is Kind.CLIMATE:
             low = _number(attributes.get(ATTR_TARGET_TEMP_LOW))
             high = _number(attributes.get(ATTR_TARGET_TEMP_HIGH))
@@ -111,6 +111,19 @@ def setback_of(kind: Kind, saved: Setting, state: State, temperature: float) -> 
         maximum = _number(state.attributes.get(ATTR_MAX_TEMP))
         return Setting(HVACMode.HEAT_COOL, low=target, high=maximum or saved.high)
     return Setting(saved.mode, target)
+
+
+def shown(kind: Kind, state: State, like: Setting) -> Setting:
+    """Return what a state shows, in the shape of `like` (the targets `like` has)."""
+    if kind is Kind.SWITCH:
+        return Setting(state.state)
+    attributes = state.attributes
+    return Setting(
+        state.state,
+        temperature=None if like.temperature is None else _number(attributes.get(ATTR_TEMPERATURE)),
+        low=None if like.low is None else _number(attributes.get(ATTR_TARGET_TEMP_LOW)),
+        high=None if like.high is None else _number(attributes.get(ATTR_TARGET_TEMP_HIGH)),
+    )
 
 
 def shows(state: State | None, setting: Setting) -> bool:

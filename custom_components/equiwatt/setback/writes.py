@@ -32,17 +32,21 @@ from homeassistant.const import (
 )
 from homeassistant.core import Context, HomeAssistant
 
-from ..const import LOGGER
 from .memory import Entry
-from .settings import TADO_MANUAL, TADO_NEXT_BLOCK, Kind, Setting, readable
+from .settings import TADO_MANUAL, TADO_NEXT_BLOCK, TADO_TIMER_OVERLAY, Kind, Setting, readable
 
-TADO = "tado"
 TADO_TIMER = "set_climate_timer"
 ATTR_TIME_PERIOD = "time_period"
 ATTR_REQUESTED_OVERLAY = "requested_overlay"
-# How a Tado zone's manual setting is put back, by how it was to end.
-TADO_OVERLAYS = {TADO_MANUAL: "MANUAL", TADO_NEXT_BLOCK: "NEXT_TIME_BLOCK"}
-TADO_DEFAULT_OVERLAY = "TADO_DEFAULT"  # the zone's own default, for a timer or unknown
+# How a Tado zone's manual setting is put back, by how it was to end. One that was
+# to end by itself (a timer, the next time block) ends at the next time block:
+# never later than that, and core shows neither end. Unknown: the zone's default.
+TADO_OVERLAYS = {
+    TADO_MANUAL: "MANUAL",
+    TADO_NEXT_BLOCK: "NEXT_TIME_BLOCK",
+    TADO_TIMER_OVERLAY: "NEXT_TIME_BLOCK",
+}
+TADO_DEFAULT_OVERLAY = "TADO_DEFAULT"
 
 
 type Data = tuple[tuple[str, Any], ...]
@@ -70,7 +74,7 @@ def setback_writes(entries: Mapping[str, Entry], timer_seconds: int) -> list[Wri
                 call = (Platform.SWITCH, SERVICE_TURN_OFF, ())
             case Kind.TADO:
                 timer = ((ATTR_TEMPERATURE, setback.temperature), (ATTR_TIME_PERIOD, timer_seconds))
-                call = (TADO, TADO_TIMER, timer)
+                call = (Kind.TADO, TADO_TIMER, timer)
             case Kind.CLIMATE:
                 call = (Platform.CLIMATE, SERVICE_SET_TEMPERATURE, _targets(setback))
         grouped[call].append(entity_id)
@@ -91,7 +95,7 @@ def restore_writes(entries: Mapping[str, Entry]) -> list[Write]:
         elif entry.kind is Kind.TADO:
             overlay = TADO_OVERLAYS.get(saved.overlay or "", TADO_DEFAULT_OVERLAY)
             data = ((ATTR_TEMPERATURE, saved.temperature), (ATTR_REQUESTED_OVERLAY, overlay))
-            call = (TADO, TADO_TIMER, data)
+            call = (Kind.TADO, TADO_TIMER, data)
         else:
             data = ((ATTR_HVAC_MODE, saved.mode), *_targets(saved))
             call = (Platform.CLIMATE, SERVICE_SET_TEMPERATURE, data)
@@ -117,17 +121,19 @@ def timer_seconds(expected_end: datetime, now: datetime, minimum: int) -> int:
     return max(minimum, round((expected_end - now).total_seconds()))
 
 
-async def async_send(hass: HomeAssistant, writes: Iterable[Write]) -> set[str]:
-    """Send the calls at once; return the entities whose write failed.
+async def async_send(
+    hass: HomeAssistant, writes: Iterable[Write], context: Context | None = None
+) -> dict[str, str]:
+    """Send the calls at once (in `context`); return the entities whose write failed, and why.
 
     An unavailable entity counts as failed: Home Assistant would skip it silently.
     """
-    context = Context()
-    failed: set[str] = set()
+    context = context or Context()
+    failed: dict[str, str] = {}
     calls = []
     for write in writes:
         ready = tuple(e for e in write.entity_ids if readable(hass.states.get(e)))
-        failed.update(set(write.entity_ids) - set(ready))
+        failed.update(dict.fromkeys(set(write.entity_ids) - set(ready), "unavailable"))
         if ready:
             calls.append((write, ready))
     results = await asyncio.gather(
@@ -149,12 +155,6 @@ async def async_send(hass: HomeAssistant, writes: Iterable[Write]) -> set[str]:
         if isinstance(result, BaseException):
             # Another integration's call may raise anything (core's tado lets a
             # KeyError out when Tado answers 429): the write is retried.
-            LOGGER.warning(
-                "Could not %s.%s %s: %s",
-                write.domain,
-                write.service,
-                ", ".join(ready),
-                result or type(result).__name__,
-            )
-            failed.update(ready)
+            reason = f"{write.domain}.{write.service}: {result or type(result).__name__}"
+            failed.update(dict.fromkeys(ready, reason))
     return failed
