@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import mock_entry, sim_world, simulator  # noqa: F401 - fixtures
+from tests.setback.conftest import home, tado_cloud  # noqa: F401 - fixtures
 
 RESULTS = Path(__file__).resolve().parent.parent / "bench-results"
 

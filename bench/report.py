@@ -67,9 +67,34 @@ def main() -> int:
             f" {saving['storage_bytes']} bytes ({saving['ledger_slots']} half-hours,"
             f" {saving['equivents']} Equivents)"
         )
+    missed += _tado()
     for line in missed:
         print(f"TARGET MISSED: {line}")
     return 1 if missed else 0
+
+
+def _tado() -> list[str]:
+    """Print Tado's requests per Equivent against the retired blueprint; return targets missed."""
+    missed: list[str] = []
+    targets = {"two_on_schedule": 36, "schedule_and_manual": 54}
+    for household in ("two_on_schedule", "schedule_and_manual", "twelve_on_schedule"):
+        if (ours := _load(f"tado_{household}")) is None:
+            continue
+        line = (
+            f"Tado requests per Equivent, {household.replace('_', ' ')} ({ours['zones']} zones):"
+            f" {ours['per_equivent']} (start {ours['start']['requests']}, end"
+            f" {ours['end']['requests']}; writes {ours['start']['writes']} + {ours['end']['writes']},"
+            f" full refreshes {ours['start']['full_refreshes']} + {ours['end']['full_refreshes']})"
+        )
+        if (blueprint := _load(f"tado_blueprint_{household}")) is not None:
+            ratio = ours["per_equivent"] / blueprint["per_equivent"]
+            line += f"; retired blueprint {blueprint['per_equivent']} (ratio {ratio:.2f})"
+        print(line)
+        if (target := targets.get(household)) is not None and ours["per_equivent"] > target:
+            missed.append(f"more than {target} Tado requests per Equivent ({household})")
+        if household == "two_on_schedule" and ours["end"]["requests"]:
+            missed.append("Tado requests at the end for zones on their schedule")
+    return missed
 
 
 if __name__ == "__main__":

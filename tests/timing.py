@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
@@ -26,7 +27,12 @@ async def settle(hass: HomeAssistant) -> None:
 
 
 async def advance(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float, step: float = 1.0
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    seconds: float,
+    step: float = 1.0,
+    *,
+    settle_with: Callable[[HomeAssistant], Awaitable[None]] = settle,
 ) -> None:
     """Move time on in steps, running whatever becomes due (polls included)."""
     remaining = seconds
@@ -34,7 +40,7 @@ async def advance(
         tick = min(step, remaining)
         freezer.tick(timedelta(seconds=tick))
         async_fire_time_changed(hass)
-        await settle(hass)
+        await settle_with(hass)
         remaining -= tick
 
 

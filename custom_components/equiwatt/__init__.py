@@ -12,10 +12,18 @@ from .cloudhook import async_delete_cloudhook, async_track_cloudhook
 from .const import CONF_ENERGY_SENSOR, CONF_NATION, CONF_SLOW_INTERVAL, DOMAIN, LOGGER
 from .coordinator import EquiwattConfigEntry, EquiwattCoordinator, rate_limit_store, state_store
 from .saving_manager import DEFAULT_NATION, SavingManager, saving_store
+from .setback.manager import SetbackManager
+from .setback.removal import async_release
 from .webhook import async_register_webhook, async_track_push_issue, push_issue_id
 from .webhook_silence import WebhookSilenceWatch, silence_issue_id
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.CALENDAR, Platform.EVENT, Platform.SENSOR]
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.CALENDAR,
+    Platform.EVENT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> bool:
@@ -34,6 +42,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> 
         coordinator.saving = SavingManager(hass, coordinator, meter, nation)
         await coordinator.saving.async_start()
         entry.async_on_unload(coordinator.saving.async_stop)
+    coordinator.setback = SetbackManager(hass, entry)
+    await coordinator.setback.async_start()
+    entry.async_on_unload(coordinator.setback.async_stop)
     async_register_webhook(hass, entry)
     async_track_push_issue(hass, entry)
     async_track_cloudhook(hass, entry)
@@ -48,15 +59,21 @@ async def async_unload_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) ->
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None:
-    """Delete what the entry left behind: its cloudhook, saved history and repair issues."""
+    """Delete what the entry left behind: its cloudhook, saved history and repair issues.
+
+    Zones and plugs still set back are put back first.
+    """
     try:
         await async_delete_cloudhook(hass, entry)
     finally:
-        ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry))
-        ir.async_delete_issue(hass, DOMAIN, silence_issue_id(entry))
-        await state_store(hass, entry.entry_id).async_remove()
-        await rate_limit_store(hass, entry.entry_id).async_remove()
-        await saving_store(hass, entry.entry_id).async_remove()
+        try:
+            await async_release(hass, entry.entry_id)
+        finally:
+            ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry))
+            ir.async_delete_issue(hass, DOMAIN, silence_issue_id(entry))
+            await state_store(hass, entry.entry_id).async_remove()
+            await rate_limit_store(hass, entry.entry_id).async_remove()
+            await saving_store(hass, entry.entry_id).async_remove()
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> bool:

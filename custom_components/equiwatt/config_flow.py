@@ -35,6 +35,7 @@ from .cloudhook import async_create_cloudhook
 from .const import CONF_CLOUDHOOK_URL, CONF_ENERGY_SENSOR, CONF_PUSH, DOMAIN, LOGGER
 from .options import async_apply_options, needs_reload
 from .saving_options import SAVING_FIELDS, async_suggested_options, meter_error
+from .setback.options import setback_fields, setback_suggestions
 from .webhook import webhook_urls
 
 TOKEN_SCHEMA = vol.Schema(
@@ -169,12 +170,19 @@ class EquiwattOptionsFlow(OptionsFlowWithReload):
                 # "No meter" is kept as a choice, so the dashboard's is not offered again.
                 return self._async_save({CONF_ENERGY_SENSOR: None, **user_input})
             errors[CONF_ENERGY_SENSOR] = error
-        suggested = await async_suggested_options(self.hass, dict(self.config_entry.options))
+        options = dict(self.config_entry.options)
+        suggested = {
+            **setback_suggestions(options),
+            **await async_suggested_options(self.hass, options),
+        }
         urls = webhook_urls(self.hass, self.config_entry.data)
         return self.async_show_form(
             step_id="init" if urls else "init_no_public_url",
             data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA.extend(SAVING_FIELDS), user_input or suggested
+                OPTIONS_SCHEMA.extend(SAVING_FIELDS).extend(
+                    setback_fields(self.hass, self.config_entry.entry_id)
+                ),
+                user_input or suggested,
             ),
             errors=errors,
             description_placeholders=urls,

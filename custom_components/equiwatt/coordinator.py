@@ -31,6 +31,7 @@ from .tracker import Intent, Override, Source, Tracker, Transition
 
 if TYPE_CHECKING:
     from .saving_manager import SavingManager
+    from .setback.manager import SetbackManager
 
 type EquiwattConfigEntry = ConfigEntry[EquiwattCoordinator]
 
@@ -122,6 +123,8 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         self._confirm_again = False
         # Set at setup when the user chose an energy meter; it only reads our data.
         self.saving: SavingManager | None = None
+        # Set at setup; it only reads our data.
+        self.setback: SetbackManager | None = None
 
     async def async_restore(self) -> bool:
         """Load what was saved before a restart; return whether it held Equivent state.

@@ -60,6 +60,7 @@ async def async_get_config_entry_diagnostics(
             "api_calls_last_minute": coordinator.client.gate.limiter.calls_in_window(),
             "custom_api_url": coordinator.client.base_url != DEFAULT_BASE_URL,
         },
+        "setback": None if coordinator.setback is None else coordinator.setback.as_dict(),
         "webhook": {
             "reachable_from_internet": webhook_urls(hass, entry.data) is not None,
             "cloudhook": CONF_CLOUDHOOK_URL in entry.data,

@@ -17,7 +17,8 @@ from .webhook_silence import silence_issue_id
 
 # The options whose change reloads the entry, with their defaults: the meter and the
 # nation make the saving's manager and its sensors. A reload makes every entity
-# unavailable for a moment, so any other option is applied live by `async_apply_options`.
+# unavailable for a moment, so any other option (push, the setback's zones, plugs and
+# temperature) is applied live by `async_apply_options`.
 RELOAD_OPTIONS: Final[Mapping[str, Any]] = MappingProxyType(
     {CONF_ENERGY_SENSOR: None, CONF_NATION: DEFAULT_NATION}
 )
@@ -35,8 +36,10 @@ def async_apply_options(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None
     """Apply the saved options that need no reload to the entry.
 
     Polling and the webhook-silence watch read the push option each time they act;
-    the repair issues follow it here.
+    the repair issues follow it here, and the setback takes its zones and plugs.
     """
     async_update_push_issue(hass, entry)
+    if (setback := entry.runtime_data.setback) is not None:
+        setback.async_configure(entry.options)
     if not entry.options.get(CONF_PUSH, True):
         ir.async_delete_issue(hass, DOMAIN, silence_issue_id(entry))

@@ -14,8 +14,9 @@ from pytest_homeassistant_custom_component.common import (
 )
 import yaml
 
-from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.const import STATE_OFF, STATE_ON, Platform
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, ServiceCall
+from homeassistant.helpers.discovery import async_load_platform
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
 from tests.conftest import SLOW_POLL, Simulator
@@ -53,7 +54,9 @@ async def test_readme_examples_act_once_per_start_and_end(
     setup_test_component_platform(
         hass, "switch", [FakePlug("Dehumidifier"), FakePlug("Tumble dryer")]
     )
-    assert await async_setup_component(hass, "switch", {"switch": {"platform": "test"}})
+    # The switch component is set up already (Equiwatt has a switch): load the plugs' platform.
+    await async_load_platform(hass, Platform.SWITCH, "test", {}, {})
+    await hass.async_block_till_done()
     assert await async_setup_component(hass, "automation", {"automation": readme_automations()})
     plug_states: list[str] = []
 
