@@ -10,10 +10,12 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from .api import EquiwattClient
 from .cloudhook import async_delete_cloudhook, async_track_cloudhook
 from .const import CONF_ENERGY_SENSOR, CONF_NATION, CONF_SLOW_INTERVAL, DOMAIN, LOGGER
-from .coordinator import EquiwattConfigEntry, EquiwattCoordinator, rate_limit_store, state_store
-from .saving_manager import DEFAULT_NATION, SavingManager, saving_store
+from .coordinator import EquiwattCoordinator
+from .runtime import EquiwattConfigEntry, EquiwattRuntimeData
+from .saving_manager import DEFAULT_NATION, SavingManager
 from .setback.manager import SetbackManager
 from .setback.removal import async_release
+from .storage import async_remove_stores
 from .webhook import async_register_webhook, async_track_push_issue, push_issue_id
 from .webhook_silence import WebhookSilenceWatch, silence_issue_id
 
@@ -35,16 +37,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> 
         await coordinator.async_refresh()
     else:
         await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = coordinator
-    coordinator.async_start_stale_check()
+    setback = SetbackManager(hass, entry, coordinator)
+    entry.runtime_data = EquiwattRuntimeData(coordinator, setback)
     if meter := entry.options.get(CONF_ENERGY_SENSOR):
         nation = entry.options.get(CONF_NATION, DEFAULT_NATION)
-        coordinator.saving = SavingManager(hass, coordinator, meter, nation)
-        await coordinator.saving.async_start()
-        entry.async_on_unload(coordinator.saving.async_stop)
-    coordinator.setback = SetbackManager(hass, entry)
-    await coordinator.setback.async_start()
-    entry.async_on_unload(coordinator.setback.async_stop)
+        saving = entry.runtime_data.saving = SavingManager(hass, coordinator, meter, nation)
+        await saving.async_start()
+        entry.async_on_unload(saving.async_stop)
+    await setback.async_start()
+    entry.async_on_unload(setback.async_stop)
     async_register_webhook(hass, entry)
     async_track_push_issue(hass, entry)
     async_track_cloudhook(hass, entry)
@@ -71,9 +72,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) ->
         finally:
             ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry))
             ir.async_delete_issue(hass, DOMAIN, silence_issue_id(entry))
-            await state_store(hass, entry.entry_id).async_remove()
-            await rate_limit_store(hass, entry.entry_id).async_remove()
-            await saving_store(hass, entry.entry_id).async_remove()
+            await async_remove_stores(hass, entry.entry_id)
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> bool:

@@ -15,9 +15,11 @@ from homeassistant.util import dt as dt_util
 
 from .api import Equivent
 from .const import TYPICAL_DURATION
-from .coordinator import EquiwattConfigEntry
+from .coordinator import EquiwattCoordinator
 from .entity import EquiwattEntity
+from .runtime import EquiwattConfigEntry
 from .saving.figures import Figures
+from .saving_manager import SavingManager
 
 PARALLEL_UPDATES = 0
 SUMMARY = "Equivent"
@@ -34,7 +36,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the Equivents calendar."""
-    async_add_entities([EquiventsCalendar(entry.runtime_data, EQUIVENTS_CALENDAR)])
+    runtime = entry.runtime_data
+    async_add_entities([EquiventsCalendar(runtime.coordinator, runtime.saving, EQUIVENTS_CALENDAR)])
 
 
 def _calendar_event(equivent: Equivent, description: str) -> CalendarEvent:
@@ -75,8 +78,18 @@ def saving_text(figures: Figures | None) -> str | None:
 class EquiventsCalendar(EquiwattEntity, CalendarEntity):
     """Past Equivents and the live one, with its expected end."""
 
+    def __init__(
+        self,
+        coordinator: EquiwattCoordinator,
+        saving: SavingManager | None,
+        description: CalendarEntityDescription,
+    ) -> None:
+        """Show the coordinator's Equivents, with the saving's figures when there are any."""
+        super().__init__(coordinator, description)
+        self.saving = saving
+
     def _figures(self, equivent: Equivent) -> Figures | None:
-        saving = self.coordinator.saving
+        saving = self.saving
         return None if saving is None else saving.figures(equivent)
 
     def _finished_event(self, equivent: Equivent) -> CalendarEvent:

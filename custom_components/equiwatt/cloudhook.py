@@ -20,7 +20,7 @@ from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
 
 from .const import CONF_CLOUDHOOK_URL, LOGGER
-from .coordinator import EquiwattConfigEntry
+from .runtime import EquiwattConfigEntry
 from .webhook import async_update_push_issue, cloud_subscribed
 
 

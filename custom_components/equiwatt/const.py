@@ -34,7 +34,6 @@ MAX_WEBHOOK_BODY: Final = 64 * 1024
 # How long an Equivent usually lasts, when nothing better is known (the client's figure).
 TYPICAL_DURATION: Final = schedule.TYPICAL_DURATION
 
-STORAGE_VERSION: Final = 1
 
 # The saving per Equivent (options).
 CONF_ENERGY_SENSOR: Final = "energy_sensor"

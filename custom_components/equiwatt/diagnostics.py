@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 
 from .api import DEFAULT_BASE_URL, Equivent
 from .const import CONF_CLOUDHOOK_URL
-from .coordinator import EquiwattConfigEntry
+from .runtime import EquiwattConfigEntry
 from .webhook import webhook_urls
 
 TO_REDACT = {CONF_API_TOKEN, CONF_WEBHOOK_ID, CONF_CLOUDHOOK_URL}
@@ -29,7 +29,7 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: EquiwattConfigEntry
 ) -> dict[str, Any]:
     """Return what support needs to see, and nothing secret."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     data = coordinator.data
     tracker = coordinator.tracker
     return {
@@ -52,7 +52,6 @@ async def async_get_config_entry_diagnostics(
             "last_good_read": None
             if coordinator.last_good_read is None
             else coordinator.last_good_read.isoformat(),
-            "stale": coordinator.stale,
             "next_interval_seconds": None
             if coordinator.update_interval is None
             else coordinator.update_interval.total_seconds(),
@@ -60,7 +59,7 @@ async def async_get_config_entry_diagnostics(
             "api_calls_last_minute": coordinator.client.gate.limiter.calls_in_window(),
             "custom_api_url": coordinator.client.base_url != DEFAULT_BASE_URL,
         },
-        "setback": None if coordinator.setback is None else coordinator.setback.as_dict(),
+        "setback": entry.runtime_data.setback.as_dict(),
         "webhook": {
             "reachable_from_internet": webhook_urls(hass, entry.data) is not None,
             "cloudhook": CONF_CLOUDHOOK_URL in entry.data,

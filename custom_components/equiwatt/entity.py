@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import override
-
-from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -35,13 +32,3 @@ class EquiwattEntity(CoordinatorEntity[EquiwattCoordinator]):
             name="Equiwatt",
             configuration_url="https://www.equiwatt.com",
         )
-
-    @property
-    @override
-    def available(self) -> bool:
-        """Unavailable while the token is rejected, or after 10 minutes with no good read."""
-        coordinator = self.coordinator
-        auth_failed = not coordinator.last_update_success and isinstance(
-            coordinator.last_exception, ConfigEntryAuthFailed
-        )
-        return coordinator.data is not None and not coordinator.stale and not auth_failed

@@ -9,8 +9,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import EquiwattConfigEntry
 from .entity import EquiwattEntity
+from .runtime import EquiwattConfigEntry
 from .tracker import Intent, Transition
 
 PARALLEL_UPDATES = 0
@@ -28,7 +28,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the Equivent event entity."""
-    async_add_entities([EquiventEvent(entry.runtime_data, EQUIVENT_EVENT)])
+    async_add_entities([EquiventEvent(entry.runtime_data.coordinator, EQUIVENT_EVENT)])
 
 
 class EquiventEvent(EquiwattEntity, EventEntity):

@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .const import CONF_ENERGY_SENSOR, CONF_NATION, CONF_PUSH, DOMAIN
-from .coordinator import EquiwattConfigEntry
+from .runtime import EquiwattConfigEntry
 from .saving_manager import DEFAULT_NATION
 from .webhook import async_update_push_issue
 from .webhook_silence import silence_issue_id
@@ -39,7 +39,6 @@ def async_apply_options(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None
     the repair issues follow it here, and the setback takes its zones and plugs.
     """
     async_update_push_issue(hass, entry)
-    if (setback := entry.runtime_data.setback) is not None:
-        setback.async_configure(entry.options)
+    entry.runtime_data.setback.async_configure(entry.options)
     if not entry.options.get(CONF_PUSH, True):
         ir.async_delete_issue(hass, DOMAIN, silence_issue_id(entry))

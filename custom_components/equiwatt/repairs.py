@@ -11,8 +11,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult
 
 from .const import CONF_PUSH
-from .coordinator import EquiwattConfigEntry
 from .options import async_apply_options
+from .runtime import EquiwattConfigEntry
 from .webhook import webhook_urls
 
 

@@ -17,20 +17,19 @@ from homeassistant.helpers.event import (
     async_track_time_interval,
     async_track_utc_time_change,
 )
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api import Equivent
-from .const import DOMAIN, LOGGER, TYPICAL_DURATION
+from .const import LOGGER, TYPICAL_DURATION
 from .saving.days import LOOKBACK_DAYS, SLOT, days_wanted, eligible_days, equivent_slots
 from .saving.figures import Figures, compute_figures
 from .saving.ledger import MeterLedger
 from .saving.recorder import async_read_consumption
+from .storage import Part, entry_store
 
 if TYPE_CHECKING:
     from .coordinator import EquiwattCoordinator
 
-STORAGE_VERSION = 1
 SAVE_DELAY = 10.0  # seconds; flushed when Home Assistant stops or the entry unloads
 RESULTS_KEPT = 200
 REFRESH_INTERVAL = timedelta(minutes=1)
@@ -41,11 +40,6 @@ TO_KWH = {
     UnitOfEnergy.KILO_WATT_HOUR: 1.0,
     UnitOfEnergy.MEGA_WATT_HOUR: 1000.0,
 }
-
-
-def saving_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    """Where an entry's meter ledger and figures per Equivent are saved."""
-    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.saving")
 
 
 def meter_kwh(state: State | None) -> float | None:
@@ -88,7 +82,7 @@ class SavingManager:
         self.final: set[int] = set()
         self.tz = dt_util.get_default_time_zone()
         self._bank_holidays: holidays.HolidayBase | None = None
-        self._store = saving_store(hass, coordinator.config_entry.entry_id)
+        self._store = entry_store(hass, coordinator.config_entry.entry_id, Part.SAVING)
         self._listeners: list[Callable[[], None]] = []
         self._unsubs: list[Callable[[], None]] = []
 

@@ -19,8 +19,8 @@ from homeassistant.util.aiohttp import MockRequest
 
 from .api import read_capped
 from .const import CONF_CLOUDHOOK_URL, CONF_PUSH, DOMAIN, LOGGER, MAX_WEBHOOK_BODY
-from .coordinator import EquiwattConfigEntry
 from .reachability import reachable_from_internet
+from .runtime import EquiwattConfigEntry
 from .tracker import Intent
 
 # Only the start of a plain-text intent is read for words.
@@ -141,7 +141,7 @@ async def async_handle_webhook(
             # 200 like any other reply: a 413 would tell a prober that the id exists.
             return web.Response(status=200)
         intent = parse_intent(request.query, body, _content_type(request.headers))
-    entry.runtime_data.async_handle_webhook(
+    entry.runtime_data.coordinator.async_handle_webhook(
         intent,
         {
             "method": request.method,

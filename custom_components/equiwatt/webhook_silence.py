@@ -16,7 +16,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_PUSH, DOMAIN, WEBHOOK_GRACE
-from .coordinator import EquiwattConfigEntry
+from .runtime import EquiwattConfigEntry
 from .tracker import Intent, Source, Transition
 
 LAST_WEBHOOK = "last_webhook"
@@ -47,7 +47,7 @@ class WebhookSilenceWatch:
     @callback
     def async_start(self) -> None:
         """Listen to the coordinator until the entry unloads."""
-        coordinator = self._entry.runtime_data
+        coordinator = self._entry.runtime_data.coordinator
         if not self._push_wanted:
             ir.async_delete_issue(self._hass, DOMAIN, silence_issue_id(self._entry))
         self._entry.async_on_unload(
@@ -66,7 +66,7 @@ class WebhookSilenceWatch:
         Only starts count: some users save only the "started" URL. A call that came
         shortly before (a `started` the API was asked to confirm) counts as delivered.
         """
-        tracker = self._entry.runtime_data.tracker
+        tracker = self._entry.runtime_data.coordinator.tracker
         if tracker.last_source is not Source.API or tracker.last_webhook is None:
             return
         if not self._push_wanted or transition.kind is not Intent.STARTED:
@@ -83,7 +83,10 @@ class WebhookSilenceWatch:
     def _async_check(self, since: datetime, _now: datetime) -> None:
         """Raise the issue unless a webhook call arrived since the transition."""
         self._cancel_check = None
-        if self._entry.runtime_data.tracker.last_webhook != since or not self._push_wanted:
+        if (
+            self._entry.runtime_data.coordinator.tracker.last_webhook != since
+            or not self._push_wanted
+        ):
             return
         ir.async_create_issue(
             self._hass,
@@ -103,7 +106,7 @@ class WebhookSilenceWatch:
         issue = ir.async_get(self._hass).async_get_issue(DOMAIN, issue_id)
         if issue is None or issue.data is None:
             return
-        last_webhook = _iso(self._entry.runtime_data.tracker.last_webhook)
+        last_webhook = _iso(self._entry.runtime_data.coordinator.tracker.last_webhook)
         if last_webhook != issue.data.get(LAST_WEBHOOK):
             ir.async_delete_issue(self._hass, DOMAIN, issue_id)
 

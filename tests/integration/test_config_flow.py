@@ -263,7 +263,7 @@ async def test_options_flow(
     await hass.async_block_till_done()
     # "No meter" is saved as a choice, so the Energy dashboard's is not offered again.
     assert setup_entry.options == {CONF_ENERGY_SENSOR: None, CONF_PUSH: False}
-    assert setup_entry.runtime_data.push_trusted is False
+    assert setup_entry.runtime_data.coordinator.push_trusted is False
 
 
 @pytest.mark.parametrize(
@@ -289,7 +289,7 @@ async def test_options_reload_only_for_the_options_that_need_it(
     )
     simulator.world.start_now()
     await advance(hass, freezer, SLOW_POLL)
-    coordinator = setup_entry.runtime_data
+    coordinator = setup_entry.runtime_data.coordinator
     seen: list[str] = []
     async_track_state_change_event(
         hass, BINARY, lambda event: seen.append(event.data["new_state"].state)
@@ -299,7 +299,7 @@ async def test_options_reload_only_for_the_options_that_need_it(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert setup_entry.options == {CONF_ENERGY_SENSOR: None, CONF_PUSH: True, **changes}
-    assert (setup_entry.runtime_data is not coordinator) is reloaded
+    assert (setup_entry.runtime_data.coordinator is not coordinator) is reloaded
     assert seen == (["unavailable", "on"] if reloaded else [])
     assert hass.states.get(BINARY).state == "on"
 
@@ -322,7 +322,7 @@ async def test_entry_with_the_old_poll_interval_option_is_migrated(
     assert entry.state is ConfigEntryState.LOADED
     assert (entry.version, entry.minor_version) == (1, 2)
     assert entry.options == {CONF_PUSH: False}
-    assert entry.runtime_data.schedule.slow == SLOW_INTERVAL
+    assert entry.runtime_data.coordinator.schedule.slow == SLOW_INTERVAL
     simulator.world.start_now()
     await advance(hass, freezer, SLOW_INTERVAL + 5)
     assert hass.states.get(BINARY).state == "on"

@@ -173,12 +173,12 @@ async def test_repair_issue_follows_reachability_and_push_option(
         await hass.async_block_till_done()
         assert (ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_ID) is not None) is raised, url
     await advance(hass, freezer, 5)
-    coordinator = mock_entry.runtime_data
+    coordinator = mock_entry.runtime_data.coordinator
     result = await hass.config_entries.options.async_init(mock_entry.entry_id)
     await hass.config_entries.options.async_configure(result["flow_id"], {CONF_PUSH: False})
     await hass.async_block_till_done()
     assert ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_ID) is None
-    assert mock_entry.runtime_data is coordinator, "push off applies without a reload"
+    assert mock_entry.runtime_data.coordinator is coordinator, "push off applies without a reload"
 
 
 async def test_setup_retries_when_equiwatt_is_down(
@@ -239,7 +239,7 @@ async def test_diagnostics_redact_secrets(
     assert WEBHOOK_ID not in text
     assert result["entry"]["data"] == {"api_token": "**REDACTED**", "webhook_id": "**REDACTED**"}
     assert result["state"]["live"] is not None
-    assert result["polling"]["stale"] is False
+    assert result["polling"]["last_update_success"] is True
     assert result["polling"]["custom_api_url"] is True
     [call] = result["webhook"]["recent_calls"]
     assert call["intent"] == "started"

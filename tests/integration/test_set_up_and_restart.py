@@ -76,7 +76,7 @@ async def test_rate_limit_is_remembered_across_a_restart(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The calls of the minute before a restart count after it: Equiwatt never answers 429."""
-    coordinator = setup_entry.runtime_data
+    coordinator = setup_entry.runtime_data.coordinator
     for _ in range(9):
         await advance(hass, freezer, 1.2)
         await coordinator.async_refresh()

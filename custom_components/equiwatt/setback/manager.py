@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Context, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -31,9 +32,10 @@ from ..const import (
     LOGGER,
     TYPICAL_DURATION,
 )
-from ..coordinator import EquiwattConfigEntry
+from ..coordinator import EquiwattCoordinator
+from ..storage import Part, entry_store
 from .entities import async_track_entities, kinds, tado_overlay
-from .memory import Memory, Status, load_memory, setback_store
+from .memory import Memory, Status, load_memory
 from .plan import OVERRUN, begin, finish, observe, prune
 from .repair import async_update_issue, issue_due
 from .retries import Retries
@@ -50,10 +52,13 @@ CONTEXTS_KEPT = 16
 class SetbackManager:
     """Sets the chosen zones and plugs back during Equivents, and puts them back."""
 
-    def __init__(self, hass: HomeAssistant, entry: EquiwattConfigEntry) -> None:
+    def __init__(
+        self, hass: HomeAssistant, entry: ConfigEntry, coordinator: EquiwattCoordinator
+    ) -> None:
         """Set up for the entities chosen in the entry's options; call `async_start` next."""
         self.hass = hass
         self.entry = entry
+        self.coordinator = coordinator
         self.chosen: list[str] = []
         self.temperature = DEFAULT_SETBACK_TEMPERATURE
         self._read_options(entry.options)
@@ -61,7 +66,7 @@ class SetbackManager:
         # Sent when the memory changes, and when the choice of entities does.
         self.signal = f"{DOMAIN}_{entry.entry_id}_setback"
         self.configured_signal = f"{DOMAIN}_{entry.entry_id}_setback_configured"
-        self._store = setback_store(hass, entry.entry_id)
+        self._store = entry_store(hass, entry.entry_id, Part.SETBACK)
         self._retries = Retries()
         self._contexts: deque[str] = deque(maxlen=CONTEXTS_KEPT)
         self._started = False
@@ -87,7 +92,7 @@ class SetbackManager:
         """Load the memory and follow the coordinator and the entities, once Home Assistant runs."""
         self.memory = load_memory(await self._store.async_load())
         self._unsubs = [
-            self.entry.runtime_data.async_add_listener(self._async_schedule),
+            self.coordinator.async_add_listener(self._async_schedule),
             async_at_started(self.hass, self._async_hass_started),
         ]
         self._follow_entities()
@@ -175,7 +180,7 @@ class SetbackManager:
         chosen = kinds(self.hass, self.chosen)
         prune(memory, now, chosen)
         finish(memory, now, set(memory.entries) - set(chosen))
-        data = self.entry.runtime_data.data
+        data = self.coordinator.data
         expected_end = now
         if data.live is not None and memory.enabled:
             expected_end = data.expected_end or data.live.start + TYPICAL_DURATION
@@ -242,7 +247,7 @@ class SetbackManager:
         now = dt_util.utcnow()
         async_update_issue(self.hass, self.entry.entry_id, self.memory, now)
         moments = [self._retries.next_at(), issue_due(self.memory, now)]
-        if self.entry.runtime_data.data.live is not None:
+        if self.coordinator.data.live is not None:
             moments += [
                 entry.timer_end + OVERRUN
                 for entry in self.memory.with_status(Status.SET_BACK).values()

@@ -7,7 +7,8 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, LOGGER
-from .memory import Status, load_memory, setback_store
+from ..storage import Part, entry_store
+from .memory import Status, load_memory
 from .plan import finish
 from .repair import not_restored_issue_id
 from .writes import async_send, restore_writes
@@ -15,7 +16,7 @@ from .writes import async_send, restore_writes
 
 async def async_release(hass: HomeAssistant, entry_id: str) -> None:
     """Put back what is still set back (one try: the entry is going), then forget it all."""
-    store = setback_store(hass, entry_id)
+    store = entry_store(hass, entry_id, Part.SETBACK)
     memory = load_memory(await store.async_load())
     finish(memory, dt_util.utcnow())
     if to_restore := memory.with_status(Status.RESTORING):
