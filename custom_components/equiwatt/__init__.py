@@ -16,7 +16,8 @@ from .saving_manager import DEFAULT_NATION, SavingManager
 from .setback.manager import SetbackManager
 from .setback.removal import async_release
 from .storage import async_remove_stores
-from .webhook import async_register_webhook, async_track_push_issue, push_issue_id
+from .urls import async_track_push_issue, push_issue_id
+from .webhook import async_register_webhook
 from .webhook_silence import WebhookSilenceWatch, silence_issue_id
 
 PLATFORMS = [

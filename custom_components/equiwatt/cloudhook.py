@@ -21,7 +21,7 @@ from homeassistant.core import HomeAssistant, callback
 
 from .const import CONF_CLOUDHOOK_URL, LOGGER
 from .runtime import EquiwattConfigEntry
-from .webhook import async_update_push_issue, cloud_subscribed
+from .urls import async_update_push_issue, cloud_subscribed
 
 
 async def async_create_cloudhook(hass: HomeAssistant, webhook_id: str) -> str | None:

@@ -36,7 +36,7 @@ from .const import CONF_CLOUDHOOK_URL, CONF_ENERGY_SENSOR, CONF_PUSH, DOMAIN, LO
 from .options import async_apply_options, needs_reload
 from .saving_options import SAVING_FIELDS, async_suggested_options, meter_error
 from .setback.options import setback_fields, setback_suggestions
-from .webhook import webhook_urls
+from .urls import webhook_urls
 
 TOKEN_SCHEMA = vol.Schema(
     {vol.Required(CONF_API_TOKEN): TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))}

@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from .api import DEFAULT_BASE_URL, Equivent
 from .const import CONF_CLOUDHOOK_URL
 from .runtime import EquiwattConfigEntry
-from .webhook import webhook_urls
+from .urls import webhook_urls
 
 TO_REDACT = {CONF_API_TOKEN, CONF_WEBHOOK_ID, CONF_CLOUDHOOK_URL}
 

@@ -12,7 +12,7 @@ from homeassistant.helpers import issue_registry as ir
 from .const import CONF_ENERGY_SENSOR, CONF_NATION, CONF_PUSH, DOMAIN
 from .runtime import EquiwattConfigEntry
 from .saving_manager import DEFAULT_NATION
-from .webhook import async_update_push_issue
+from .urls import async_update_push_issue
 from .webhook_silence import silence_issue_id
 
 # The options whose change reloads the entry, with their defaults: the meter and the

@@ -13,7 +13,7 @@ from homeassistant.data_entry_flow import FlowResult
 from .const import CONF_PUSH
 from .options import async_apply_options
 from .runtime import EquiwattConfigEntry
-from .webhook import webhook_urls
+from .urls import webhook_urls
 
 
 class NoPublicUrlFlow(RepairsFlow):
