@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import override
 
 from homeassistant.components.calendar import (
     CalendarEntity,
@@ -109,10 +110,12 @@ class EquiventsCalendar(EquiwattEntity, CalendarEntity):
         return _calendar_event(Equivent(data.live.start, end), description)
 
     @property
+    @override
     def event(self) -> CalendarEvent | None:
         """The live Equivent (upcoming ones are not published by Equiwatt)."""
         return self._live_event()
 
+    @override
     async def async_get_events(
         self, hass: HomeAssistant, start_date: datetime, end_date: datetime
     ) -> list[CalendarEvent]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, override
 
 import voluptuous as vol
 
@@ -36,7 +36,7 @@ from .const import CONF_CLOUDHOOK_URL, CONF_ENERGY_SENSOR, CONF_PUSH, DOMAIN, LO
 from .options import async_apply_options, needs_reload
 from .saving_options import SAVING_FIELDS, async_suggested_options, meter_error
 from .setback.options import setback_fields, setback_suggestions
-from .urls import webhook_urls
+from .urls import async_no_public_url_text, webhook_urls
 
 TOKEN_SCHEMA = vol.Schema(
     {vol.Required(CONF_API_TOKEN): TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))}
@@ -79,10 +79,12 @@ class EquiwattConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
+    @override
     def async_get_options_flow(config_entry: ConfigEntry) -> EquiwattOptionsFlow:
         """Create the options flow."""
         return EquiwattOptionsFlow()
 
+    @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the token."""
         errors: dict[str, str] = {}
@@ -176,8 +178,12 @@ class EquiwattOptionsFlow(OptionsFlowWithReload):
             **await async_suggested_options(self.hass, options),
         }
         urls = webhook_urls(self.hass, self.config_entry.data)
+        if urls is None:
+            # The boxes say so, in the words of the repair issue's title (translated).
+            unreachable = await async_no_public_url_text(self.hass)
+            urls = {"started_url": unreachable, "ended_url": unreachable}
         return self.async_show_form(
-            step_id="init" if urls else "init_no_public_url",
+            step_id="init",
             data_schema=self.add_suggested_values_to_schema(
                 OPTIONS_SCHEMA.extend(SAVING_FIELDS).extend(
                     setback_fields(self.hass, self.config_entry.entry_id)
@@ -198,9 +204,3 @@ class EquiwattOptionsFlow(OptionsFlowWithReload):
             self.hass.config_entries.async_update_entry(entry, options=options)
             async_apply_options(self.hass, entry)
         return self.async_create_entry(data=options)
-
-    async def async_step_init_no_public_url(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Show the same options when no URL reaches Home Assistant from the internet."""
-        return await self.async_step_init(user_input)

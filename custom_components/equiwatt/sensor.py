@@ -90,6 +90,7 @@ class EquiwattSensor(EquiwattEntity, SensorEntity):
     entity_description: EquiwattSensorDescription
 
     @property
+    @override
     def native_value(self) -> datetime | float | None:
         """The sensor's value."""
         return self.entity_description.value_fn(self.coordinator.data)

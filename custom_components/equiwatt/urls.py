@@ -8,7 +8,7 @@ from typing import Any
 from homeassistant.components import cloud, webhook
 from homeassistant.const import CONF_WEBHOOK_ID, EVENT_CORE_CONFIG_UPDATE
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import issue_registry as ir, translation
 from homeassistant.helpers.network import NoURLAvailableError
 
 from .const import CONF_CLOUDHOOK_URL, CONF_PUSH, DOMAIN
@@ -40,6 +40,14 @@ def webhook_urls(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]
         if not reachable_from_internet(base):
             return None
     return {"started_url": f"{base}?event=started", "ended_url": f"{base}?event=ended"}
+
+
+async def async_no_public_url_text(hass: HomeAssistant) -> str:
+    """Return, in the user's language, that no URL reaches Home Assistant (the issue's title)."""
+    strings = await translation.async_get_translations(
+        hass, hass.config.language, "issues", [DOMAIN]
+    )
+    return strings[f"component.{DOMAIN}.issues.no_public_url.title"]
 
 
 def push_issue_id(entry: EquiwattConfigEntry) -> str:

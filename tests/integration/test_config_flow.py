@@ -237,24 +237,24 @@ async def test_reconfigure_and_its_duplicate_check(
     await hass.async_block_till_done()
 
 
-@pytest.mark.parametrize(("external", "step"), [(True, "init"), (False, "init_no_public_url")])
+@pytest.mark.parametrize("external", [True, False])
 async def test_options_flow(
     hass: HomeAssistant,
     setup_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
     external: bool,
-    step: str,
 ) -> None:
     """Options show the URLs (or why there are none) and save; push applies without a reload."""
     if external:
         hass.config.external_url = EXTERNAL
     result = await hass.config_entries.options.async_init(setup_entry.entry_id)
-    assert result["step_id"] == step
+    assert result["step_id"] == "init", "one step, one form"
     text = await flow_text(hass, result)
     if external:
         assert_urls_told_apart(text, result["description_placeholders"])
     else:
-        assert "No URL reaches this Home Assistant" in text
+        assert text.count("```\nEquiwatt's webhook cannot reach Home Assistant\n```") == 2
+        assert "no URL reaches this Home Assistant" in text
     await advance(hass, freezer, 5)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_PUSH: False}

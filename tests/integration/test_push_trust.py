@@ -389,7 +389,7 @@ async def test_lapsed_subscription_or_deleted_hook_is_not_trusted(
     subscribed["active"] = False
     assert webhook_urls(hass, mock_entry.data) is None
     result = await hass.config_entries.options.async_init(mock_entry.entry_id)
-    assert result["step_id"] == "init_no_public_url"
+    assert result["description_placeholders"]["started_url"] != CLOUDHOOK + "?event=started"
     await hass.config_entries.options.async_configure(result["flow_id"], {CONF_PUSH: True})
     await hass.async_block_till_done()
     assert mock_entry.state is ConfigEntryState.LOADED
