@@ -46,7 +46,7 @@ async def test_status_exit_codes(lib_sim: LibSimulator, capsys: pytest.CaptureFi
     assert out.splitlines()[1] == "Latest Equivents:"
     assert out.splitlines()[2].endswith("(59 min)")
     lib_sim.world.start_now()
-    await asyncio.sleep(1.2)  # past the gate's spacing, so that the next run reads anew
+    await asyncio.sleep(1.2)  # past Equiwatt's spacing: each run has a gate of its own
     code, out, err = await run_cli(capsys, "status")
     assert (code, err) == (0, "")
     assert out.startswith("Equivent live since ")

@@ -21,11 +21,11 @@ from .errors import (
 )
 from .models import Equivent, EquiventsSnapshot
 from .parser import parse_equivents, parse_time
-from .rate_limit import MAX_CALLS, MIN_INTERVAL, WINDOW, RateLimiter, TokenGate, gate_for
+from .rate_limit import MAX_CALLS, MIN_INTERVAL, WINDOW, RateLimiter, TokenGate
 from .schedule import TYPICAL_DURATION, PollSchedule, expected_end, phase_for
 from .watch import Transition, TransitionDetector, watch_equivents
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "BASE_URL_ENV",
@@ -49,7 +49,6 @@ __all__ = [
     "TransitionDetector",
     "__version__",
     "expected_end",
-    "gate_for",
     "normalize_token",
     "parse_equivents",
     "parse_retry_after",

@@ -23,9 +23,10 @@ from typing import Any, Final
 import aiohttp
 
 from . import __version__
-from .client import BASE_URL_ENV, EquiwattClient, normalize_token
+from .client import BASE_URL_ENV, DEFAULT_BASE_URL, EquiwattClient, normalize_token
 from .errors import EquiwattError
 from .models import Equivent, EquiventsSnapshot
+from .rate_limit import TokenGate
 from .schedule import PollSchedule, phase_for
 from .watch import Transition, utcnow, watch_equivents
 
@@ -43,7 +44,7 @@ MAX_SLOW: Final = 3600.0
 EPILOG = f"""\
 environment:
   {TOKEN_ENV}    the Open API token (else it is asked for); never printed
-  {BASE_URL_ENV}  another server than https://app.equiwatt.com (a simulator, say)
+  {BASE_URL_ENV}  another server than {DEFAULT_BASE_URL} (a simulator, say)
 
 exit codes:
   0    success; for status: an Equivent is live
@@ -286,7 +287,13 @@ async def run(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime
     try:
         token = read_token()
         async with aiohttp.ClientSession() as session:
-            client = EquiwattClient(session, token)
+            # One gate for this process's token: every call of the command goes through it.
+            client = EquiwattClient(
+                session,
+                token,
+                base_url=os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL,
+                gate=TokenGate(),
+            )
             if args.command == "watch":
                 return await watch(client, args, token, clock)
             snapshot = await client.get_equivents()
