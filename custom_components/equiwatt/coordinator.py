@@ -23,11 +23,12 @@ from .api import (
     EquiwattConnectionError,
     EquiwattError,
     EquiwattRateLimitedError,
+    Transition,
 )
 from .api.schedule import PollSchedule, phase_for
 from .const import CONF_PUSH, DOMAIN, LOGGER, SLOW_INTERVAL, STALE_AFTER, STORAGE_VERSION
 from .models import EquiwattData
-from .tracker import Intent, Override, Source, Tracker, Transition
+from .tracker import Intent, Override, Source, Tracker
 
 if TYPE_CHECKING:
     from .saving_manager import SavingManager

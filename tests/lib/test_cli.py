@@ -11,7 +11,7 @@ import json
 import runpy
 import sys
 
-from aioequiwatt import Equivent, Transition, __version__, cli
+from aioequiwatt import Equivent, Transition, TransitionKind, __version__, cli
 import pytest
 
 from tests.lib.conftest import TOKEN, LibSimulator, assert_within_limits
@@ -258,7 +258,7 @@ async def test_exec_that_cannot_start(
 
     monkeypatch.setattr(asyncio, "create_subprocess_shell", cannot_start)
     start = datetime(2026, 11, 19, 17, 31, 2, tzinfo=UTC)
-    await cli.run_command("true", Transition("started", Equivent(start)))
+    await cli.run_command("true", Transition(TransitionKind.STARTED, Equivent(start)))
     assert capsys.readouterr().err == "aioequiwatt: could not run the --exec command: no shell\n"
 
 

@@ -18,6 +18,7 @@ from aioequiwatt import (
     PollSchedule,
     Transition,
     TransitionDetector,
+    TransitionKind,
     cli,
     watch_equivents,
 )
@@ -99,7 +100,7 @@ def test_detector_already_live_back_to_back_and_once() -> None:
     assert detector.update(snapshot(SECOND)) == []
     # Two in a row end it; then the server flips back and forth: nothing fires twice.
     assert detector.update(snapshot(None)) == []
-    assert detector.update(snapshot(None)) == [Transition("ended", SECOND)]
+    assert detector.update(snapshot(None)) == [Transition(TransitionKind.ENDED, SECOND)]
     assert detector.update(snapshot(SECOND)) == []
     assert detector.update(snapshot(None)) == []
     assert detector.update(snapshot(None)) == []

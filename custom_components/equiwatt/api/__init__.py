@@ -19,11 +19,11 @@ from .errors import (
     EquiwattInvalidResponseError,
     EquiwattRateLimitedError,
 )
-from .models import Equivent, EquiventsSnapshot
+from .models import Equivent, EquiventsSnapshot, Transition, TransitionKind
 from .parser import parse_equivents, parse_time
 from .rate_limit import MAX_CALLS, MIN_INTERVAL, WINDOW, RateLimiter, TokenGate
 from .schedule import TYPICAL_DURATION, PollSchedule, expected_end, phase_for
-from .watch import Transition, TransitionDetector, watch_equivents
+from .watch import TransitionDetector, watch_equivents
 
 __version__ = "0.2.0"
 
@@ -47,6 +47,7 @@ __all__ = [
     "TokenGate",
     "Transition",
     "TransitionDetector",
+    "TransitionKind",
     "__version__",
     "expected_end",
     "normalize_token",

@@ -25,10 +25,10 @@ import aiohttp
 from . import __version__
 from .client import BASE_URL_ENV, DEFAULT_BASE_URL, EquiwattClient, normalize_token
 from .errors import EquiwattError
-from .models import Equivent, EquiventsSnapshot
+from .models import Equivent, EquiventsSnapshot, Transition
 from .rate_limit import TokenGate
 from .schedule import PollSchedule, phase_for
-from .watch import Transition, utcnow, watch_equivents
+from .watch import utcnow, watch_equivents
 
 PROG: Final = "aioequiwatt"
 TOKEN_ENV: Final = "EQUIWATT_TOKEN"
@@ -214,7 +214,7 @@ def transition_env(transition: Transition) -> dict[str, str]:
     """Return the variables a `--exec` command gets for a transition."""
     equivent = transition.equivent
     return {
-        "EQUIWATT_EVENT": transition.kind,
+        "EQUIWATT_EVENT": str(transition.kind),
         "EQUIWATT_START": equivent.start.isoformat(),
         "EQUIWATT_END": "" if equivent.end is None else equivent.end.isoformat(),
     }
