@@ -11,7 +11,15 @@ import json
 import runpy
 import sys
 
-from aioequiwatt import Equivent, Transition, TransitionKind, __version__, cli
+from aioequiwatt import (
+    Equivent,
+    Transition,
+    TransitionKind,
+    __version__,
+    cli,
+    cli_output,
+    cli_watch,
+)
 import pytest
 
 from tests.lib.conftest import TOKEN, LibSimulator, assert_within_limits
@@ -245,7 +253,7 @@ async def test_console_script_smoke(allow_sockets: None) -> None:
 def test_describe_an_open_end() -> None:
     """An Equivent without a known end reads as such."""
     start = datetime(2026, 11, 19, 17, 31, 2, tzinfo=UTC)
-    assert cli.describe(Equivent(start)).endswith(", end unknown")
+    assert cli_output.describe(Equivent(start)).endswith(", end unknown")
 
 
 async def test_exec_that_cannot_start(
@@ -258,7 +266,7 @@ async def test_exec_that_cannot_start(
 
     monkeypatch.setattr(asyncio, "create_subprocess_shell", cannot_start)
     start = datetime(2026, 11, 19, 17, 31, 2, tzinfo=UTC)
-    await cli.run_command("true", Transition(TransitionKind.STARTED, Equivent(start)))
+    await cli_watch.run_command("true", Transition(TransitionKind.STARTED, Equivent(start)))
     assert capsys.readouterr().err == "aioequiwatt: could not run the --exec command: no shell\n"
 
 
