@@ -5,9 +5,8 @@ from __future__ import annotations
 from homeassistant.const import CONF_API_TOKEN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .api import EquiwattClient
+from .client import async_create_client
 from .cloudhook import async_delete_cloudhook, async_track_cloudhook
 from .const import CONF_ENERGY_SENSOR, CONF_NATION, CONF_SLOW_INTERVAL, DOMAIN, LOGGER
 from .coordinator import EquiwattCoordinator
@@ -31,7 +30,7 @@ PLATFORMS = [
 
 async def async_setup_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> bool:
     """Set up an Equiwatt account from a config entry."""
-    client = EquiwattClient(async_get_clientsession(hass), entry.data[CONF_API_TOKEN])
+    client = async_create_client(hass, entry.data[CONF_API_TOKEN])
     coordinator = EquiwattCoordinator(hass, entry, client)
     if await coordinator.async_restore():
         # Saved state carries the entities through a restart even if Equiwatt is down.

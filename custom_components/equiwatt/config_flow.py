@@ -16,7 +16,6 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_API_TOKEN, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
     TextSelector,
@@ -24,13 +23,8 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from .api import (
-    EquiwattAuthError,
-    EquiwattClient,
-    EquiwattError,
-    EquiwattRateLimitedError,
-    normalize_token,
-)
+from .api import EquiwattAuthError, EquiwattError, EquiwattRateLimitedError, normalize_token
+from .client import async_create_client
 from .cloudhook import async_create_cloudhook
 from .const import CONF_CLOUDHOOK_URL, CONF_ENERGY_SENSOR, CONF_PUSH, DOMAIN, LOGGER
 from .options import async_apply_options, needs_reload
@@ -55,7 +49,7 @@ async def async_check_token(hass: HomeAssistant, token: str) -> dict[str, str]:
     """Try the token against Equiwatt; return the form errors, if any."""
     if not token:
         return {CONF_API_TOKEN: "empty_token"}
-    client = EquiwattClient(async_get_clientsession(hass), token)
+    client = async_create_client(hass, token)
     try:
         await client.get_equivents()
     except EquiwattAuthError:

@@ -25,13 +25,14 @@ from .api import (
     EquiwattConnectionError,
     EquiwattError,
     EquiwattRateLimitedError,
+    Transition,
 )
 from .api.schedule import PollSchedule, phase_for
 from .const import CONF_PUSH, DOMAIN, LOGGER, SLOW_INTERVAL, STALE_AFTER
 from .models import EquiwattData
 from .rerun import Rerun
 from .storage import Part, entry_store
-from .tracker import Intent, Override, Source, Tracker, Transition
+from .tracker import Intent, Override, Source, Tracker
 
 WEBHOOK_LOG_LENGTH = 10
 SAVE_DELAY = 1.0  # seconds; writes are coalesced, and flushed when Home Assistant stops

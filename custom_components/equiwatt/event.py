@@ -9,16 +9,16 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api import Transition, TransitionKind
 from .entity import EquiwattEntity
 from .runtime import EquiwattConfigEntry
-from .tracker import Intent, Transition
 
 PARALLEL_UPDATES = 0
 
 EQUIVENT_EVENT = EventEntityDescription(
     key="equivent",
     translation_key="equivent",
-    event_types=[Intent.STARTED.value, Intent.ENDED.value],
+    event_types=[TransitionKind.STARTED.value, TransitionKind.ENDED.value],
 )
 
 

@@ -4,6 +4,13 @@ Pure logic: no Home Assistant, no I/O. Every Equivent is identified by its
 start time; `started` and `ended` fire at most once each per Equivent, whatever
 source reports the change first. The first API read after a (re)start is a
 baseline: it brings the state up to date and fires nothing.
+
+The command line's `TransitionDetector` (api/watch.py) makes the same
+`Transition`s but is kept apart on purpose: here webhooks hold against the API,
+provisional starts give way to the API's and what fired outlives a restart;
+there one odd read ends nothing and the first read reports a live Equivent.
+Their common step, comparing two reads' live Equivent, branches differently in
+each: shared, it would take those branches as parameters and read worse.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from .api import Equivent, EquiventsSnapshot
+from .api import Equivent, EquiventsSnapshot, Transition, TransitionKind
 from .api.schedule import expected_end
 from .const import LOGGER, WEBHOOK_GRACE
 from .models import EquiwattData
@@ -35,14 +42,6 @@ class Source(StrEnum):
 
     API = "api"
     WEBHOOK = "webhook"
-
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    """An Equivent started or ended."""
-
-    kind: Intent
-    equivent: Equivent
 
 
 @dataclass(slots=True)
@@ -90,7 +89,7 @@ class Tracker:
     live: Live | None = None
     history: dict[datetime, Equivent] = field(default_factory=dict)
     provisional_history: set[datetime] = field(default_factory=set)
-    fired: dict[datetime, set[Intent]] = field(default_factory=dict)
+    fired: dict[datetime, set[TransitionKind]] = field(default_factory=dict)
     override: Override | None = None
     last_webhook: datetime | None = None
     last_source: Source | None = None
@@ -209,13 +208,13 @@ class Tracker:
     def _start(self, equivent: Equivent, *, provisional: bool = False) -> list[Transition]:
         self.history.pop(equivent.start, None)
         self.live = Live(equivent.start, equivent.end, provisional)
-        return self._fire(Intent.STARTED, equivent)
+        return self._fire(TransitionKind.STARTED, equivent)
 
     def _end(self, equivent: Equivent) -> list[Transition]:
         self.live = None
         if equivent.end is not None:
             self.history[equivent.start] = equivent
-        return self._fire(Intent.ENDED, equivent)
+        return self._fire(TransitionKind.ENDED, equivent)
 
     def _adopt(self, api_live: Equivent) -> None:
         """Replace a webhook's provisional start with the API's real one."""
@@ -251,7 +250,7 @@ class Tracker:
             for start in sorted(self.history)[: len(self.history) - MAX_HISTORY]:
                 del self.history[start]
 
-    def _fire(self, kind: Intent, equivent: Equivent) -> list[Transition]:
+    def _fire(self, kind: TransitionKind, equivent: Equivent) -> list[Transition]:
         done = self.fired.setdefault(equivent.start, set())
         if kind in done:
             return []
@@ -321,7 +320,7 @@ class Tracker:
             datetime.fromisoformat(s) for s in stored.get("provisional_history", [])
         }
         tracker.fired = {
-            datetime.fromisoformat(s): {Intent(k) for k in kinds}
+            datetime.fromisoformat(s): {TransitionKind(k) for k in kinds}
             for s, kinds in stored.get("fired", {}).items()
         }
         if (override := stored.get("override")) is not None:

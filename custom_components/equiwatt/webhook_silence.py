@@ -15,9 +15,10 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
+from .api import Transition, TransitionKind
 from .const import CONF_PUSH, DOMAIN, WEBHOOK_GRACE
 from .runtime import EquiwattConfigEntry
-from .tracker import Intent, Source, Transition
+from .tracker import Source
 
 LAST_WEBHOOK = "last_webhook"
 
@@ -69,7 +70,7 @@ class WebhookSilenceWatch:
         tracker = self._entry.runtime_data.coordinator.tracker
         if tracker.last_source is not Source.API or tracker.last_webhook is None:
             return
-        if not self._push_wanted or transition.kind is not Intent.STARTED:
+        if not self._push_wanted or transition.kind is not TransitionKind.STARTED:
             return
         if dt_util.utcnow() - tracker.last_webhook < WEBHOOK_GRACE:
             return

@@ -14,7 +14,6 @@ from custom_components.equiwatt.api.rate_limit import (
     WINDOW,
     RateLimiter,
     TokenGate,
-    gate_for,
 )
 
 
@@ -110,13 +109,6 @@ def test_gate_coalesces_any_burst(bursts: list[tuple[int, float]]) -> None:
         loop.run_until_complete(scenario())
     finally:
         loop.close()
-
-
-async def test_gates_are_per_token_and_server() -> None:
-    """Clients of one token and server share a gate; others do not."""
-    assert gate_for("http://a", "t1") is gate_for("http://a", "t1")
-    assert gate_for("http://a", "t1") is not gate_for("http://a", "t2")
-    assert gate_for("http://a", "t1") is not gate_for("http://b", "t1")
 
 
 def test_fresh_callers_get_a_call_sent_after_they_asked() -> None:

@@ -144,7 +144,7 @@ async def test_user_flow_errors_then_recovers(
 async def test_user_flow_unexpected_error(hass: HomeAssistant, simulator: Simulator) -> None:
     """An unexpected error is `unknown`, logged, and the form stays."""
     with patch(
-        "custom_components.equiwatt.config_flow.EquiwattClient.get_equivents",
+        "custom_components.equiwatt.client.EquiwattClient.get_equivents",
         side_effect=RuntimeError("boom"),
     ):
         result = await _user_flow(hass, TOKEN)

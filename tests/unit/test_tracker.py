@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings, strategies as st
 
-from custom_components.equiwatt.api import Equivent, EquiventsSnapshot
+from custom_components.equiwatt.api import Equivent, EquiventsSnapshot, TransitionKind
 from custom_components.equiwatt.tracker import Intent, Tracker
 
 T0 = datetime(2026, 11, 20, 17, 1, 5, tzinfo=UTC)
@@ -32,7 +32,7 @@ def test_baseline_is_silent() -> None:
     assert tracker.live is not None
     assert (
         tracker.apply_snapshot(snap(None, Equivent(T0, T0 + 60 * MIN)), T0 + 61 * MIN)[0].kind
-        is Intent.ENDED
+        is TransitionKind.ENDED
     )
 
 

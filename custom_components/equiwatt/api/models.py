@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,3 +35,18 @@ class EquiventsSnapshot:
     history: tuple[Equivent, ...]
     fetched_at: datetime
     warnings: tuple[str, ...] = ()
+
+
+class TransitionKind(StrEnum):
+    """Whether an Equivent started or ended."""
+
+    STARTED = "started"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """An Equivent started or ended; `equivent.end` is known for most ends."""
+
+    kind: TransitionKind
+    equivent: Equivent

@@ -1,9 +1,9 @@
-"""The per-token rate limit, shared by every client of a token in the process.
+"""The per-token rate limit: a gate that every client of a token shares.
 
-Equiwatt allows 1 call per second and 10 per minute per token. There is one
-`TokenGate` per token (and server) in each event loop: `gate_for` returns it,
-and every `EquiwattClient` made with that token uses it, however many there
-are, so a program that makes several clients is still within the limits. The
+Equiwatt allows 1 call per second and 10 per minute per token. A `TokenGate`
+keeps one token's calls within that, for every `EquiwattClient` given it: the
+caller owns it, and passes the same gate to each client of that token (and
+server), so that a program with several clients stays within the limits. The
 gate lets one call run at a time, spaces calls within the limits (with a little
 slack, `MIN_INTERVAL` and `WINDOW`), and honours a server's `Retry-After`.
 Callers that arrive while a call is in flight share its result, and callers
@@ -22,10 +22,8 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
-import hashlib
 import math
 from typing import Any, Final
-import weakref
 
 from .errors import EquiwattRateLimitedError
 from .models import EquiventsSnapshot
@@ -126,10 +124,11 @@ class _Call:
 class TokenGate:
     """One token's limiter, plus the call waiting or in flight."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Bind the gate to the event loop whose clock it uses."""
-        self.limiter = RateLimiter(loop.time)
-        self._clock = loop.time
+    def __init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Bind the gate to the event loop whose clock it uses (by default the running one)."""
+        clock = (loop or asyncio.get_running_loop()).time
+        self.limiter = RateLimiter(clock)
+        self._clock = clock
         self._current: _Call | None = None
         self._next: _Call | None = None
         self._last: tuple[float, EquiventsSnapshot] | None = None
@@ -208,18 +207,3 @@ class TokenGate:
         result = await fetch()
         self._last = (call.sent_at, result)
         return result
-
-
-_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, TokenGate]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def gate_for(base_url: str, token: str) -> TokenGate:
-    """Return the gate shared by every client of this token and server in this loop."""
-    loop = asyncio.get_running_loop()
-    key = hashlib.sha256(f"{base_url}\n{token}".encode()).hexdigest()
-    gates = _GATES.setdefault(loop, {})
-    if key not in gates:
-        gates[key] = TokenGate(loop)
-    return gates[key]
