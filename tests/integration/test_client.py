@@ -22,7 +22,7 @@ async def test_one_gate_per_server_and_token(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A flow's client shares the entry's gate; another token or server has its own."""
-    gate = setup_entry.runtime_data.client.gate
+    gate = setup_entry.runtime_data.coordinator.client.gate
     same = async_create_client(hass, f" Bearer {TOKEN}")
     assert same.base_url == simulator.url
     assert same.gate is gate
@@ -40,7 +40,7 @@ async def test_a_flow_spends_the_entrys_budget(
     setup_entry: MockConfigEntry,
 ) -> None:
     """With the minute's calls spent by polls, a reconfigure flow is told to wait, sending none."""
-    coordinator = setup_entry.runtime_data
+    coordinator = setup_entry.runtime_data.coordinator
     while coordinator.client.gate.limiter.calls_in_window() < MAX_CALLS:
         await advance(hass, freezer, 1.2)
         await coordinator.async_refresh()
