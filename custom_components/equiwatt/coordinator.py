@@ -29,10 +29,13 @@ from .api import (
 )
 from .api.schedule import PollSchedule, phase_for
 from .const import CONF_PUSH, DOMAIN, LOGGER, SLOW_INTERVAL, STALE_AFTER
+from .intent import Intent
 from .models import EquiwattData
 from .rerun import Rerun
 from .storage import Part, entry_store
-from .tracker import Intent, Override, Source, Tracker
+from .tracker import Tracker
+from .tracker_state import Override, Source
+from .tracker_store import tracker_from_dict, tracker_to_dict
 
 WEBHOOK_LOG_LENGTH = 10
 SAVE_DELAY = 1.0  # seconds; writes are coalesced, and flushed when Home Assistant stops
@@ -110,7 +113,7 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         if not isinstance(stored, dict) or "history" not in stored:
             return False
         try:
-            self.tracker = Tracker.from_dict(stored)
+            self.tracker = tracker_from_dict(stored)
         except (KeyError, TypeError, ValueError) as err:
             LOGGER.warning("Ignoring unreadable saved state: %s", err)
             return False
@@ -126,7 +129,7 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         await super().async_shutdown()
         await self._rate_store.async_save(self._recent_calls())
         if self._state_known:
-            await self._store.async_save(self.tracker.as_dict())
+            await self._store.async_save(tracker_to_dict(self.tracker))
 
     @property
     def push_trusted(self) -> bool:
@@ -244,7 +247,7 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
 
     def _save(self) -> None:
         if self._state_known:
-            self._store.async_delay_save(self.tracker.as_dict, SAVE_DELAY)
+            self._store.async_delay_save(lambda: tracker_to_dict(self.tracker), SAVE_DELAY)
 
     def _save_rate_limit(self) -> None:
         """Plan a lazy save of the limiter's calls; a pending one is flushed at stop."""

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 import json
 import re
 from typing import Any
 from urllib.parse import parse_qs
 
-from .tracker import Intent
+
+class Intent(StrEnum):
+    """What a webhook call says."""
+
+    STARTED = "started"
+    ENDED = "ended"
+    PING = "ping"
+
 
 # Only the start of a plain-text intent is read for words.
 MAX_INTENT_TEXT = 4096

@@ -17,68 +17,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Any
 
 from .api import Equivent, EquiventsSnapshot, Transition, TransitionKind
 from .api.schedule import expected_end
 from .const import LOGGER, WEBHOOK_GRACE
+from .intent import Intent
 from .models import EquiwattData
+from .tracker_state import Live, Override, Source
 
 MAX_HISTORY = 1000
 MAX_FIRED = 50
-
-
-class Intent(StrEnum):
-    """What a webhook call says."""
-
-    STARTED = "started"
-    ENDED = "ended"
-    PING = "ping"
-
-
-class Source(StrEnum):
-    """Who reported a change first."""
-
-    API = "api"
-    WEBHOOK = "webhook"
-
-
-@dataclass(slots=True)
-class Live:
-    """The Equivent in progress as we know it."""
-
-    start: datetime
-    planned_end: datetime | None = None
-    provisional: bool = False  # start is a webhook's arrival time
-
-
-@dataclass(frozen=True, slots=True)
-class Override:
-    """A webhook's word, which holds against the API for the grace period.
-
-    A `started` (active) holds against reads that show nothing live. An `ended`
-    holds only against reads that still show *the Equivent it ended* live: one
-    that started later is a new Equivent. `start` is the ended Equivent's start,
-    a guess (the `started` call's arrival) when `provisional`.
-    """
-
-    active: bool
-    at: datetime
-    start: datetime | None = None
-    provisional: bool = False
-
-    def contradicted_by(self, api_live: Equivent | None) -> bool:
-        """Whether an API read disputes this webhook's word about the same Equivent."""
-        if self.active:
-            return api_live is None
-        if api_live is None:
-            return False
-        if self.start is None:
-            return True
-        # A guessed start is later than the real one: anything live that began
-        # before the `ended` call is the Equivent it ended.
-        return api_live.start <= (self.at if self.provisional else self.start)
 
 
 @dataclass(slots=True)
@@ -275,76 +223,8 @@ class Tracker:
             return []
         return transitions
 
-    # Storage
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready copy of what must outlive a restart."""
-        live = self.live
-        return {
-            "live": None
-            if live is None
-            else {
-                "start": live.start.isoformat(),
-                "planned_end": _iso(live.planned_end),
-                "provisional": live.provisional,
-            },
-            "history": [[e.start.isoformat(), _iso(e.end)] for e in self.data().history],
-            "provisional_history": [s.isoformat() for s in sorted(self.provisional_history)],
-            "fired": {s.isoformat(): sorted(k.value for k in v) for s, v in self.fired.items()},
-            "override": None
-            if self.override is None
-            else {
-                "active": self.override.active,
-                "at": self.override.at.isoformat(),
-                "start": _iso(self.override.start),
-                "provisional": self.override.provisional,
-            },
-            "last_webhook": _iso(self.last_webhook),
-            "last_source": self.last_source,
-        }
-
-    @classmethod
-    def from_dict(cls, stored: dict[str, Any]) -> Tracker:
-        """Restore what `as_dict` saved; the next API read is a baseline."""
-        tracker = cls()
-        if (live := stored.get("live")) is not None:
-            tracker.live = Live(
-                datetime.fromisoformat(live["start"]),
-                _from_iso(live.get("planned_end")),
-                bool(live.get("provisional")),
-            )
-        for start, end in stored.get("history", []):
-            equivent = Equivent(datetime.fromisoformat(start), _from_iso(end))
-            tracker.history[equivent.start] = equivent
-        tracker.provisional_history = {
-            datetime.fromisoformat(s) for s in stored.get("provisional_history", [])
-        }
-        tracker.fired = {
-            datetime.fromisoformat(s): {TransitionKind(k) for k in kinds}
-            for s, kinds in stored.get("fired", {}).items()
-        }
-        if (override := stored.get("override")) is not None:
-            tracker.override = Override(
-                bool(override["active"]),
-                datetime.fromisoformat(override["at"]),
-                _from_iso(override.get("start")),
-                bool(override.get("provisional")),
-            )
-        tracker.last_webhook = _from_iso(stored.get("last_webhook"))
-        if (source := stored.get("last_source")) is not None:
-            tracker.last_source = Source(source)
-        return tracker
-
 
 def _overlap(first: Equivent, second: Equivent, slack: timedelta) -> bool:
     first_end = first.end or first.start
     second_end = second.end or second.start
     return first.start - slack <= second_end and second.start - slack <= first_end
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
-def _from_iso(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)

@@ -18,7 +18,7 @@ from homeassistant.util import dt as dt_util
 from .api import Transition, TransitionKind
 from .const import CONF_PUSH, DOMAIN, WEBHOOK_GRACE
 from .runtime import EquiwattConfigEntry
-from .tracker import Source
+from .tracker_state import Source
 
 LAST_WEBHOOK = "last_webhook"
 
