@@ -14,9 +14,8 @@ from typing import Any, NamedTuple, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .api import (
@@ -29,6 +28,7 @@ from .api import (
 )
 from .api.schedule import PollSchedule, phase_for
 from .const import CONF_PUSH, DOMAIN, LOGGER, SLOW_INTERVAL, STALE_AFTER
+from .errors import update_error
 from .intent import Intent
 from .models import EquiwattData
 from .rerun import Rerun
@@ -50,24 +50,6 @@ class Fingerprint(NamedTuple):
     override: Override | None
     last_source: Source | None
     fired: int
-
-
-def update_error(err: EquiwattError) -> ConfigEntryAuthFailed | UpdateFailed:
-    """Map a client error to a Home Assistant error."""
-    if isinstance(err, EquiwattAuthError):
-        return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
-    if isinstance(err, EquiwattRateLimitedError):
-        return UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key="rate_limited",
-            translation_placeholders={"seconds": f"{err.retry_after:.0f}"},
-            retry_after=err.retry_after,
-        )
-    return UpdateFailed(
-        translation_domain=DOMAIN,
-        translation_key="update_failed",
-        translation_placeholders={"error": str(err)},
-    )
 
 
 class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):

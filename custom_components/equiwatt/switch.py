@@ -30,14 +30,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the Setback switch while zones or plugs are chosen for it (options apply live)."""
-    coordinator = entry.runtime_data.coordinator
-    setback = entry.runtime_data.setback
+    runtime = entry.runtime_data
+    setback = runtime.setback
     shown: list[SetbackSwitch] = []
 
     @callback
     def _async_add_when_chosen() -> None:
         if setback.configured and not shown:
-            switch = SetbackSwitch(coordinator, setback)
+            switch = SetbackSwitch(runtime.coordinator, setback)
             switch.async_on_remove(shown.clear)
             shown.append(switch)
             async_add_entities([switch])
