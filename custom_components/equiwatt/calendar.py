@@ -18,8 +18,8 @@ from .const import TYPICAL_DURATION
 from .coordinator import EquiwattCoordinator
 from .entity import EquiwattEntity
 from .runtime import EquiwattConfigEntry
+from .saving.coordinator import SavingCoordinator
 from .saving.figures import Figures
-from .saving_manager import SavingManager
 
 PARALLEL_UPDATES = 0
 SUMMARY = "Equivent"
@@ -81,7 +81,7 @@ class EquiventsCalendar(EquiwattEntity, CalendarEntity):
     def __init__(
         self,
         coordinator: EquiwattCoordinator,
-        saving: SavingManager | None,
+        saving: SavingCoordinator | None,
         description: CalendarEntityDescription,
     ) -> None:
         """Show the coordinator's Equivents, with the saving's figures when there are any."""
@@ -90,7 +90,7 @@ class EquiventsCalendar(EquiwattEntity, CalendarEntity):
 
     def _figures(self, equivent: Equivent) -> Figures | None:
         saving = self.saving
-        return None if saving is None else saving.figures(equivent)
+        return None if saving is None else saving.data.of(equivent)
 
     def _finished_event(self, equivent: Equivent) -> CalendarEvent:
         text = saving_text(self._figures(equivent))
