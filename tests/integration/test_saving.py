@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from statistics import mean
 from typing import Any
+from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
@@ -27,6 +28,7 @@ from homeassistant.components.recorder.models import StatisticMeanType, Statisti
 from homeassistant.components.recorder.statistics import async_import_statistics
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.helpers import translation
 from homeassistant.util import dt as dt_util
 from tests.conftest import SLOW_POLL, Simulator
 from tests.integration.blueprint_helpers import use_blueprint
@@ -498,6 +500,33 @@ async def test_no_meter_no_saving_sensors(
     assert [event["description"] for event in await calendar_events(hass, 1)] == [
         "An Equiwatt Equivent: a time to use less electricity."
     ]
+
+
+async def test_calendar_words_follow_the_language(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The calendar speaks Home Assistant's language, its translations loaded anew on a change."""
+    simulator.world.start_now()
+    await advance(hass, freezer, SLOW_POLL)
+    welsh = {"equivent": "Digwyddiad", "equivent_live_estimated": "Digwyddiad ar y gweill."}
+    real = translation.async_get_translations
+
+    async def translations(
+        hass: HomeAssistant, language: str, category: str, *args: Any
+    ) -> dict[str, str]:
+        found = await real(hass, language, category, *args)
+        if (language, category) != ("cy", "common"):
+            return found
+        return found | {f"component.equiwatt.common.{key}": text for key, text in welsh.items()}
+
+    with patch.object(translation, "async_get_translations", translations):
+        await hass.config.async_update(language="cy")
+        await hass.async_block_till_done()
+    attributes = hass.states.get(CALENDAR).attributes
+    assert (attributes["message"], attributes["description"]) == tuple(welsh.values())
 
 
 async def test_options_offer_the_energy_dashboard_meter(
