@@ -11,7 +11,8 @@ from .cloudhook import async_delete_cloudhook, async_track_cloudhook
 from .const import CONF_ENERGY_SENSOR, CONF_NATION, CONF_SLOW_INTERVAL, DOMAIN, LOGGER
 from .coordinator import EquiwattCoordinator
 from .runtime import EquiwattConfigEntry, EquiwattRuntimeData
-from .saving_manager import DEFAULT_NATION, SavingManager
+from .saving.bank_holidays import DEFAULT_NATION
+from .saving.coordinator import SavingCoordinator
 from .setback.manager import SetbackManager
 from .setback.removal import async_release
 from .storage import async_remove_stores
@@ -41,9 +42,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> 
     entry.runtime_data = EquiwattRuntimeData(coordinator, setback)
     if meter := entry.options.get(CONF_ENERGY_SENSOR):
         nation = entry.options.get(CONF_NATION, DEFAULT_NATION)
-        saving = entry.runtime_data.saving = SavingManager(hass, coordinator, meter, nation)
-        await saving.async_start()
-        entry.async_on_unload(saving.async_stop)
+        saving = SavingCoordinator(hass, entry, coordinator, meter, nation)
+        # It stops and saves as the entry unloads (core's coordinator shutdown).
+        await saving.async_config_entry_first_refresh()
+        entry.runtime_data.saving = saving
     await setback.async_start()
     entry.async_on_unload(setback.async_stop)
     async_register_webhook(hass, entry)

@@ -28,7 +28,7 @@ from .client import async_create_client
 from .cloudhook import async_create_cloudhook
 from .const import CONF_CLOUDHOOK_URL, CONF_ENERGY_SENSOR, CONF_PUSH, DOMAIN, LOGGER
 from .options import async_apply_options, needs_reload
-from .saving_options import SAVING_FIELDS, async_suggested_options, meter_error
+from .saving.options import SAVING_FIELDS, async_suggested_options, meter_error
 from .setback.options import setback_fields, setback_suggestions
 from .urls import async_no_public_url_text, webhook_urls
 

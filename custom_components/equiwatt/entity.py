@@ -8,17 +8,23 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import EquiwattCoordinator
+from .saving.coordinator import SavingCoordinator
 
 # What the Equiwatt app calls the feature, and what the device list shows as the model.
 MODEL = "Open API"
 
 
-class EquiwattEntity(CoordinatorEntity[EquiwattCoordinator]):
-    """An entity of the Equiwatt service device of one config entry."""
+class EquiwattEntity[CoordinatorT: EquiwattCoordinator | SavingCoordinator = EquiwattCoordinator](
+    CoordinatorEntity[CoordinatorT]
+):
+    """An entity of the Equiwatt service device of one config entry.
+
+    Fed by the Equiwatt coordinator, or by the saving's for the saving's sensors.
+    """
 
     _attr_has_entity_name = True
 
-    def __init__(self, coordinator: EquiwattCoordinator, description: EntityDescription) -> None:
+    def __init__(self, coordinator: CoordinatorT, description: EntityDescription) -> None:
         """Name the entity after its description, on the entry's device."""
         super().__init__(coordinator)
         self.entity_description = description

@@ -11,12 +11,12 @@ from homeassistant.helpers import issue_registry as ir
 
 from .const import CONF_ENERGY_SENSOR, CONF_NATION, CONF_PUSH, DOMAIN
 from .runtime import EquiwattConfigEntry
-from .saving_manager import DEFAULT_NATION
+from .saving.bank_holidays import DEFAULT_NATION
 from .urls import async_update_push_issue
 from .webhook_silence import silence_issue_id
 
 # The options whose change reloads the entry, with their defaults: the meter and the
-# nation make the saving's manager and its sensors. A reload makes every entity
+# nation make the saving's coordinator and its sensors. A reload makes every entity
 # unavailable for a moment, so any other option (push, the setback's zones, plugs and
 # temperature) is applied live by `async_apply_options`.
 RELOAD_OPTIONS: Final[Mapping[str, Any]] = MappingProxyType(

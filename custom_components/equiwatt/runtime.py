@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from homeassistant.config_entries import ConfigEntry
 
 from .coordinator import EquiwattCoordinator
-from .saving_manager import SavingManager
+from .saving.coordinator import SavingCoordinator
 from .setback.manager import SetbackManager
 
 type EquiwattConfigEntry = ConfigEntry[EquiwattRuntimeData]
@@ -19,4 +19,4 @@ class EquiwattRuntimeData:
 
     coordinator: EquiwattCoordinator
     setback: SetbackManager
-    saving: SavingManager | None = None  # only with a meter chosen in the options
+    saving: SavingCoordinator | None = None  # only with a meter chosen in the options

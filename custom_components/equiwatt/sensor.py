@@ -15,7 +15,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .entity import EquiwattEntity
 from .models import EquiwattData
 from .runtime import EquiwattConfigEntry
-from .saving_sensor import SAVING_SENSORS, SavingSensor
+from .saving.sensors import SAVING_SENSORS, SavingSensor
 
 PARALLEL_UPDATES = 0
 

@@ -230,7 +230,7 @@ def _translation_keys(strings: dict) -> list[tuple[str, str]]:
             for attribute, values in body.get("state_attributes", {}).items():
                 where = f"entity.{platform}.{key}.state_attributes.{attribute}.state"
                 keys += [(f"{where}.{state}", state) for state in values.get("state", {})]
-    for kind in ("exceptions", "issues"):
+    for kind in ("common", "exceptions", "issues"):
         keys += [(f"{kind}.{key}", key) for key in strings.get(kind, {})]
     for key, body in strings.get("selector", {}).items():
         keys.append((f"selector.{key}", key))
@@ -241,7 +241,15 @@ def _translation_keys(strings: dict) -> list[tuple[str, str]]:
 def test_no_dead_strings() -> None:
     """Every key of strings.json is named by our code (or by the flow helper we call)."""
     strings = load(INTEGRATION / "strings.json")
-    assert set(strings) <= {"config", "options", "entity", "exceptions", "issues", "selector"}
+    assert set(strings) <= {
+        "common",
+        "config",
+        "options",
+        "entity",
+        "exceptions",
+        "issues",
+        "selector",
+    }
     used = _used_in_code()
     dead = [
         where

@@ -1,18 +1,22 @@
-"""The saving's pure parts: slots, eligible days, the ledger and the figures."""
+"""The saving's pure parts: slots, eligible days, the ledger, the figures and their words."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+import json
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from custom_components.equiwatt.calendar import saving_text
 from custom_components.equiwatt.saving.days import eligible_days, equivent_slots, same_time_on
 from custom_components.equiwatt.saving.figures import Figures, Reading, compute_figures
 from custom_components.equiwatt.saving.ledger import MeterLedger
 from custom_components.equiwatt.saving.periods import period_use
 
 LONDON = ZoneInfo("Europe/London")
+STRINGS = Path(__file__).resolve().parents[2] / "custom_components" / "equiwatt" / "strings.json"
 CHRISTMAS_2026 = {date(2026, 12, 25), date(2026, 12, 28), date(2027, 1, 1)}
 
 
@@ -206,3 +210,61 @@ def test_period_use_skips_rows_without_a_sum() -> None:
     """A row with no sum is no reading, and the next row is not adjacent to a reading."""
     use = period_use(rows((0, 1.0), (1, None), (2, 1.5), (3, 1.75)), 3600)
     assert use == {3 * 3600: pytest.approx(0.25)}
+
+
+def figures_of(
+    baseline: float, usage: float, *, days_used: int = 10, approximate: bool = False
+) -> Figures:
+    """Figures of a finished Equivent whose baseline wants 10 days."""
+    return Figures(baseline, usage, days_used, 10, approximate=approximate, usage_complete=True)
+
+
+@pytest.mark.parametrize(
+    ("figures", "text"),
+    [
+        (
+            figures_of(1.2, 0.4),
+            "Used 0.40 kWh of a 1.20 kWh baseline: saved 0.80 kWh, 67 %.",
+        ),
+        (
+            figures_of(1.2, 1.5, days_used=9),
+            (
+                "Used 1.50 kWh of a 1.20 kWh baseline: saved -0.30 kWh, -25 %"
+                " (baseline from 9 of 10 days)."
+            ),
+        ),
+        (
+            figures_of(2.0, 0.5, approximate=True),
+            (
+                "Used 0.50 kWh of a 2.00 kWh baseline: saved 1.50 kWh, 75 %"
+                " (approximate, from hourly statistics)."
+            ),
+        ),
+        (
+            figures_of(2.0, 0.5, days_used=3, approximate=True),
+            (
+                "Used 0.50 kWh of a 2.00 kWh baseline: saved 1.50 kWh, 75 %"
+                " (baseline from 3 of 10 days; approximate, from hourly statistics)."
+            ),
+        ),
+        (figures_of(0.0, 0.1), "Used 0.10 kWh of a 0.00 kWh baseline: saved -0.10 kWh."),
+        (
+            figures_of(0.0, 0.1, approximate=True),
+            (
+                "Used 0.10 kWh of a 0.00 kWh baseline: saved -0.10 kWh"
+                " (approximate, from hourly statistics)."
+            ),
+        ),
+    ],
+)
+def test_saving_in_words(figures: Figures, text: str) -> None:
+    """The English translation says each saving as the calendar always has."""
+    words = json.loads(STRINGS.read_text(encoding="utf-8"))["common"]
+    assert saving_text(words, figures) == text
+
+
+def test_no_words_without_a_usage_and_a_baseline() -> None:
+    """Without a usage or a baseline there is no saving to describe."""
+    words = json.loads(STRINGS.read_text(encoding="utf-8"))["common"]
+    gap = Figures(None, 0.4, 10, 10, approximate=False, usage_complete=True)
+    assert [saving_text(words, figures) for figures in (None, gap)] == [None, None]

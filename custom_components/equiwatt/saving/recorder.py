@@ -1,18 +1,21 @@
-"""Half-hourly consumption from the recorder's statistics, to backfill the ledger."""
+"""The ledger's backfill: half-hourly consumption from the recorder's statistics."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
+from homeassistant.util import dt as dt_util
 
-from .days import SLOT_SECONDS
+from ..const import LOGGER
+from .days import LOOKBACK_DAYS, SLOT_SECONDS
 from .figures import Reading
+from .ledger import MeterLedger
 from .periods import period_use
 
 FIVE_MINUTES = 300
@@ -53,3 +56,16 @@ async def async_read_consumption(
         if len(changes) == FIVE_MINUTES_PER_SLOT:
             slots[key] = Reading(sum(changes))
     return slots
+
+
+async def async_backfill(hass: HomeAssistant, statistic_id: str, ledger: MeterLedger) -> int:
+    """Fill the ledger's missing half-hours of the last 60 days; return how many were added."""
+    if "recorder" not in hass.config.components:
+        return 0
+    end = dt_util.utcnow()
+    start = end - timedelta(days=LOOKBACK_DAYS + 1)
+    readings = await async_read_consumption(hass, statistic_id, start, end)
+    current = int(end.timestamp()) // SLOT_SECONDS * SLOT_SECONDS
+    added = sum(ledger.backfill(key, reading) for key, reading in readings.items() if key < current)
+    LOGGER.debug("Backfilled %s half-hours of %s from the recorder", added, statistic_id)
+    return added
