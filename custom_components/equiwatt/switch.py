@@ -30,14 +30,13 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the Setback switch while zones or plugs are chosen for it (options apply live)."""
-    runtime = entry.runtime_data
-    setback = runtime.setback
+    setback = entry.runtime_data.setback
     shown: list[SetbackSwitch] = []
 
     @callback
     def _async_add_when_chosen() -> None:
         if setback.configured and not shown:
-            switch = SetbackSwitch(runtime.coordinator, setback)
+            switch = SetbackSwitch(entry.runtime_data.coordinator, setback)
             switch.async_on_remove(shown.clear)
             shown.append(switch)
             async_add_entities([switch])

@@ -17,7 +17,8 @@ from homeassistant.core import (
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
 
-from ..const import CONF_SETBACK_CLIMATES, CONF_SETBACK_SWITCHES, DOMAIN, LOGGER
+from ..const import DOMAIN, LOGGER
+from .const import CONF_SETBACK_CLIMATES, CONF_SETBACK_SWITCHES
 from .memory import Memory
 from .settings import Kind
 

@@ -18,7 +18,7 @@ from homeassistant.helpers.selector import (
     NumberSelectorMode,
 )
 
-from ..const import (
+from .const import (
     CONF_SETBACK_CLIMATES,
     CONF_SETBACK_SWITCHES,
     CONF_SETBACK_TEMPERATURE,
