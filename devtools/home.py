@@ -26,6 +26,16 @@ METER_ATTRIBUTES = {
     "friendly_name": "Simulated grid import",
 }
 SAVING_PROBE = "sensor.equiwatt_equivent_baseline"  # exists once a meter is chosen
+ROOM_TEMPERATURE = "sensor.simulated_room_temperature"
+ROOM_ATTRIBUTES = {"device_class": "temperature", "unit_of_measurement": "°C"}
+PLUG = "switch.simulated_plug"
+# What scripts/develop chooses in the options: the meter, and the home's zone and plug
+# (config/configuration.yaml) for the setback.
+SIMULATED_OPTIONS = {
+    "energy_sensor": METER_ENTITY,
+    "setback_climates": ["climate.simulated_living_room"],
+    "setback_switches": [PLUG],
+}
 METER_INTERVAL = 10.0  # seconds between readings, like a consumer access device
 HISTORY_DAYS = 35  # enough weekdays for a full baseline around the past Equivents
 PAST_EQUIVENT_DAYS = (1, 3, 6, 9, 13)  # days back, at the time of day the stack starts
@@ -102,15 +112,17 @@ async def _wait_for_statistics(rest: HomeAssistantRest, since: float, count: int
 
 
 async def use_simulated_meter(rest: HomeAssistantRest, entry_id: str, meter: SimMeter) -> None:
-    """Publish the meter with its history and choose it for the saving, unless one is chosen.
+    """Publish the meter with its history and choose it (and the setback's), unless chosen.
 
     The saving reads the recorder's statistics when it starts: an entry that already
     has the meter is reloaded to read the history just imported.
     """
     reading = await import_meter_history(rest, meter)
     await rest.set_state(METER_ENTITY, f"{reading:.3f}", METER_ATTRIBUTES)
+    await rest.set_state(ROOM_TEMPERATURE, "19.5", ROOM_ATTRIBUTES)
+    await rest.request("POST", "/api/services/switch/turn_on", {"entity_id": PLUG})
     if await rest.state(SAVING_PROBE) is None:
-        await rest.set_options(entry_id, {"energy_sensor": METER_ENTITY})
+        await rest.set_options(entry_id, SIMULATED_OPTIONS)
     else:
         await rest.request("POST", f"/api/config/config_entries/entry/{entry_id}/reload")
 

@@ -1,4 +1,7 @@
-"""What a webhook call says: started, ended, or a ping. Pure: no Home Assistant."""
+"""What a webhook call says: started, ended, or a ping. Pure: no Home Assistant.
+
+Not named `intent.py`: Home Assistant would take that for an Assist intent platform.
+"""
 
 from __future__ import annotations
 
