@@ -12,6 +12,8 @@ from collections import deque
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, override
 
+from aiohttp import hdrs
+
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -160,7 +162,7 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
     def _keep_for_now(self, err: EquiwattError) -> EquiwattData | None:
         """Return the last data while it is fresh enough (contract 6); the next try is due then."""
         fresh = max(
-            (t for t in (self.last_good_read, self.tracker.last_webhook) if t is not None),
+            (t for t in (self.last_good_read, self.tracker.last_call) if t is not None),
             default=None,
         )
         if self.data is None or fresh is None:
@@ -181,7 +183,9 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         the transitions, storage and the confirming read follow.
         """
         now = dt_util.utcnow()
-        transitions = self.tracker.apply_webhook(intent, now)
+        transitions = self.tracker.apply_webhook(
+            intent, now, from_equiwatt=call.get("method") != hdrs.METH_GET
+        )
         self._state_known = True
         self.webhook_calls.append({"time": now.isoformat(), "intent": intent.value, **call})
         if self._auth_failed:

@@ -22,7 +22,7 @@ from .api import Equivent, EquiventsSnapshot, Transition, TransitionKind
 from .api.schedule import expected_end
 from .const import LOGGER, WEBHOOK_GRACE
 from .models import EquiwattData
-from .tracker_state import Live, Override, Source
+from .tracker_state import Live, Override, Source, overlap, same_end
 from .webhook_call import Intent
 
 MAX_HISTORY = 1000
@@ -40,6 +40,7 @@ class Tracker:
     fired: dict[datetime, set[TransitionKind]] = field(default_factory=dict)
     override: Override | None = None
     last_webhook: datetime | None = None
+    last_call: datetime | None = None  # the last webhook call that may be Equiwatt's
     last_source: Source | None = None
     baseline_done: bool = False
     # A `started` just after an end, which the API must confirm first (not saved).
@@ -82,9 +83,17 @@ class Tracker:
             transitions += self._start(api_live)
         return self._finish(transitions, Source.API)
 
-    def apply_webhook(self, intent: Intent, now: datetime) -> list[Transition]:
-        """Take a webhook call; return the transitions to fire."""
+    def apply_webhook(
+        self, intent: Intent, now: datetime, *, from_equiwatt: bool = True
+    ) -> list[Transition]:
+        """Take a webhook call; return the transitions to fire.
+
+        A call that cannot be Equiwatt's (a browser's GET) shows as the last webhook
+        but is no sign that Equiwatt is there (`last_call`).
+        """
         self.last_webhook = now
+        if from_equiwatt:
+            self.last_call = now
         transitions: list[Transition] = []
         if intent is Intent.STARTED and self.live is None:
             if self._just_ended(now):
@@ -94,8 +103,7 @@ class Tracker:
                 transitions += self._start_from_webhook(now)
         elif intent is Intent.ENDED and self.live is not None:
             self.override = Override(False, now, self.live.start, self.live.provisional)
-            # To the second, as the API gives times: when it confirms the same end, the
-            # last Equivent's end and duration are written once, not twice.
+            # To the second, as the API gives times.
             equivent = Equivent(self.live.start, now.replace(microsecond=0))
             if self.live.provisional:
                 self.provisional_history.add(equivent.start)
@@ -190,10 +198,12 @@ class Tracker:
         for equivent in finished:
             for start in list(self.provisional_history):
                 guess = self.history.get(start)
-                if guess is None or _overlap(guess, equivent, self.grace):
+                if guess is None or overlap(guess, equivent, self.grace):
                     self.history.pop(start, None)
                     self.provisional_history.discard(start)
-            self.history[equivent.start] = equivent
+            known = self.history.get(equivent.start)
+            if not same_end(known, equivent):
+                self.history[equivent.start] = equivent
         if len(self.history) > MAX_HISTORY:
             for start in sorted(self.history)[: len(self.history) - MAX_HISTORY]:
                 del self.history[start]
@@ -222,9 +232,3 @@ class Tracker:
             self.baseline_done = True
             return []
         return transitions
-
-
-def _overlap(first: Equivent, second: Equivent, slack: timedelta) -> bool:
-    first_end = first.end or first.start
-    second_end = second.end or second.start
-    return first.start - slack <= second_end and second.start - slack <= first_end

@@ -1,12 +1,18 @@
-"""The pieces of the tracker's state: who reported first, the live Equivent, a webhook's word."""
+"""The pieces of the tracker's state (who reported first, the live Equivent, a webhook's word).
+
+And how two Equivents compare.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from .api import Equivent
+
+# An API end this close to a webhook's is the same end.
+SAME_END = timedelta(seconds=10)
 
 
 class Source(StrEnum):
@@ -51,3 +57,24 @@ class Override:
         # A guessed start is later than the real one: anything live that began
         # before the `ended` call is the Equivent it ended.
         return api_live.start <= (self.at if self.provisional else self.start)
+
+
+def same_end(known: Equivent | None, equivent: Equivent) -> bool:
+    """Whether the API's end is the one a webhook call gave, seconds apart.
+
+    The end written at the `ended` call stays, so that the last Equivent's end and
+    duration are written once, not corrected by a second or two moments later.
+    """
+    return (
+        known is not None
+        and known.end is not None
+        and equivent.end is not None
+        and abs(known.end - equivent.end) <= SAME_END
+    )
+
+
+def overlap(first: Equivent, second: Equivent, slack: timedelta) -> bool:
+    """Whether two Equivents overlap, give or take `slack`."""
+    first_end = first.end or first.start
+    second_end = second.end or second.start
+    return first.start - slack <= second_end and second.start - slack <= first_end

@@ -34,6 +34,7 @@ def tracker_to_dict(tracker: Tracker) -> dict[str, Any]:
             "provisional": tracker.override.provisional,
         },
         "last_webhook": iso(tracker.last_webhook),
+        "last_call": iso(tracker.last_call),
         "last_source": tracker.last_source,
     }
 
@@ -65,6 +66,8 @@ def tracker_from_dict(stored: dict[str, Any]) -> Tracker:
             bool(override.get("provisional")),
         )
     tracker.last_webhook = from_iso(stored.get("last_webhook"))
+    # Saved before browsers' calls were told apart: every call was Equiwatt's.
+    tracker.last_call = from_iso(stored.get("last_call", stored.get("last_webhook")))
     if (source := stored.get("last_source")) is not None:
         tracker.last_source = Source(source)
     return tracker

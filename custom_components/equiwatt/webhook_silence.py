@@ -17,6 +17,7 @@ from homeassistant.util import dt as dt_util
 
 from .api import Transition, TransitionKind
 from .const import CONF_PUSH, DOMAIN, WEBHOOK_GRACE
+from .isotime import iso
 from .runtime import EquiwattConfigEntry
 from .tracker_state import Source
 
@@ -26,10 +27,6 @@ LAST_WEBHOOK = "last_webhook"
 def silence_issue_id(entry: EquiwattConfigEntry) -> str:
     """Return the id of the entry's "webhook calls stopped arriving" issue."""
     return f"webhook_silent_{entry.entry_id}"
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
 
 
 class WebhookSilenceWatch:
@@ -68,14 +65,14 @@ class WebhookSilenceWatch:
         shortly before (a `started` the API was asked to confirm) counts as delivered.
         """
         tracker = self._entry.runtime_data.coordinator.tracker
-        if tracker.last_source is not Source.API or tracker.last_webhook is None:
+        if tracker.last_source is not Source.API or tracker.last_call is None:
             return
         if not self._push_wanted or transition.kind is not TransitionKind.STARTED:
             return
-        if dt_util.utcnow() - tracker.last_webhook < WEBHOOK_GRACE:
+        if dt_util.utcnow() - tracker.last_call < WEBHOOK_GRACE:
             return
         self._async_cancel_check()
-        since = tracker.last_webhook
+        since = tracker.last_call
         self._cancel_check = async_call_later(
             self._hass, WEBHOOK_GRACE, partial(self._async_check, since)
         )
@@ -84,10 +81,7 @@ class WebhookSilenceWatch:
     def _async_check(self, since: datetime, _now: datetime) -> None:
         """Raise the issue unless a webhook call arrived since the transition."""
         self._cancel_check = None
-        if (
-            self._entry.runtime_data.coordinator.tracker.last_webhook != since
-            or not self._push_wanted
-        ):
+        if self._entry.runtime_data.coordinator.tracker.last_call != since or not self._push_wanted:
             return
         ir.async_create_issue(
             self._hass,
@@ -97,7 +91,7 @@ class WebhookSilenceWatch:
             is_persistent=True,
             severity=ir.IssueSeverity.WARNING,
             translation_key="webhook_silent",
-            data={LAST_WEBHOOK: _iso(since)},
+            data={LAST_WEBHOOK: iso(since)},
         )
 
     @callback
@@ -107,7 +101,7 @@ class WebhookSilenceWatch:
         issue = ir.async_get(self._hass).async_get_issue(DOMAIN, issue_id)
         if issue is None or issue.data is None:
             return
-        last_webhook = _iso(self._entry.runtime_data.coordinator.tracker.last_webhook)
+        last_webhook = iso(self._entry.runtime_data.coordinator.tracker.last_call)
         if last_webhook != issue.data.get(LAST_WEBHOOK):
             ir.async_delete_issue(self._hass, DOMAIN, issue_id)
 
