@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 import os
+from typing import Any
 from unittest.mock import MagicMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -96,16 +97,22 @@ def mock_equiwatt_client(hass: HomeAssistant) -> Iterator[MagicMock]:
         yield client
 
 
-@pytest.fixture
-def mock_entry() -> MockConfigEntry:
-    """Make an Equiwatt config entry (not yet added)."""
+def make_entry(options: dict[str, Any] | None = None) -> MockConfigEntry:
+    """Make an Equiwatt config entry (not yet added), with options if given."""
     return MockConfigEntry(
         domain=DOMAIN,
         title="Equiwatt",
         data={CONF_API_TOKEN: TOKEN, CONF_WEBHOOK_ID: WEBHOOK_ID},
+        options=options or {},
         unique_id="test-unique-id",
         entry_id="01JEQUIWATTTESTENTRY0000001",
     )
+
+
+@pytest.fixture
+def mock_entry() -> MockConfigEntry:
+    """Make an Equiwatt config entry (not yet added)."""
+    return make_entry()
 
 
 @pytest.fixture
