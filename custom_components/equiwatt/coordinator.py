@@ -29,13 +29,13 @@ from .api import (
 from .api.schedule import PollSchedule, phase_for
 from .const import CONF_PUSH, DOMAIN, LOGGER, SLOW_INTERVAL, STALE_AFTER
 from .errors import update_error
-from .intent import Intent
 from .models import EquiwattData
 from .rerun import Rerun
 from .storage import Part, entry_store
 from .tracker import Tracker
 from .tracker_state import Override, Source
 from .tracker_store import tracker_from_dict, tracker_to_dict
+from .webhook_intent import Intent
 
 WEBHOOK_LOG_LENGTH = 10
 SAVE_DELAY = 1.0  # seconds; writes are coalesced, and flushed when Home Assistant stops

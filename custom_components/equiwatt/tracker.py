@@ -21,9 +21,9 @@ from datetime import datetime, timedelta
 from .api import Equivent, EquiventsSnapshot, Transition, TransitionKind
 from .api.schedule import expected_end
 from .const import LOGGER, WEBHOOK_GRACE
-from .intent import Intent
 from .models import EquiwattData
 from .tracker_state import Live, Override, Source
+from .webhook_intent import Intent
 
 MAX_HISTORY = 1000
 MAX_FIRED = 50

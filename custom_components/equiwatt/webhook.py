@@ -13,8 +13,8 @@ from homeassistant.util.aiohttp import MockRequest
 
 from .api import read_capped
 from .const import DOMAIN, LOGGER, MAX_WEBHOOK_BODY
-from .intent import Intent, parse_intent
 from .runtime import EquiwattConfigEntry
+from .webhook_intent import Intent, parse_intent
 
 
 def _declared_length(headers: Mapping[str, str]) -> int | None:

@@ -14,8 +14,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.equiwatt.const import CONF_CLOUDHOOK_URL, CONF_PUSH, DOMAIN, MAX_WEBHOOK_BODY
-from custom_components.equiwatt.intent import Intent, intent_of
 from custom_components.equiwatt.urls import webhook_urls
+from custom_components.equiwatt.webhook_intent import Intent, intent_of
 from homeassistant.components import cloud, webhook
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings, strategies as st
 
 from custom_components.equiwatt.api import Equivent, EquiventsSnapshot, TransitionKind
-from custom_components.equiwatt.intent import Intent
 from custom_components.equiwatt.tracker import Tracker
 from custom_components.equiwatt.tracker_store import tracker_from_dict, tracker_to_dict
+from custom_components.equiwatt.webhook_intent import Intent
 
 T0 = datetime(2026, 11, 20, 17, 1, 5, tzinfo=UTC)
 MIN = timedelta(minutes=1)
