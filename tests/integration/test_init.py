@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 from unittest.mock import AsyncMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -16,6 +18,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.setup import async_setup_component
 from tests.conftest import SLOW_POLL, TOKEN, WEBHOOK_ID, Simulator
 from tests.integration.conftest import advance
 from tests.integration.helpers import BINARY, POLLED
@@ -248,3 +251,15 @@ async def test_diagnostics_redact_secrets(
     assert call["body_size"] == 8
     assert result["webhook"]["reachable_from_internet"] is False
     assert all(hass.states.get(e) for e in POLLED)
+
+
+async def test_no_module_is_taken_for_an_intent_platform(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Core's `intent` (which every default install loads) imports each integration's `intent.py`.
+
+    None of our modules is such a platform, so none may bear its name: nothing fails.
+    """
+    assert await async_setup_component(hass, "intent", {})
+    await hass.async_block_till_done()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
