@@ -174,15 +174,21 @@ def rows(*sums: tuple[int, float | None]) -> list[dict[str, float | None]]:
     return [{"start": 3600.0 * hour, "sum": total, "state": total} for hour, total in sums]
 
 
-def test_period_use_counts_a_change_only_after_the_period_before_it() -> None:
-    """The row after a missing hour spans both hours: that hour is left out."""
-    use = period_use(rows((0, 10.0), (1, 10.5), (3, 11.4), (4, 11.6)), 3600)
-    assert use == {3600: pytest.approx(0.5), 4 * 3600: pytest.approx(0.2)}
+def test_period_use_leaves_out_the_hours_on_either_side_of_a_missing_one() -> None:
+    """The row before a missing hour holds part of its hour, the row after it the gap's use too."""
+    use = period_use(rows((0, 10.0), (1, 10.5), (3, 11.4), (4, 11.6), (5, 11.7)), 3600)
+    assert use == {4 * 3600: pytest.approx(0.2)}
+
+
+def test_period_use_leaves_out_the_last_row() -> None:
+    """Nothing shows yet that the meter was readable to the end of the last row's period."""
+    use = period_use(rows((0, 10.0), (1, 10.5), (2, 10.6)), 3600)
+    assert use == {3600: pytest.approx(0.5)}
 
 
 def test_period_use_after_a_gap_with_agreeing_sums_is_zero() -> None:
     """Nothing used across a gap: the hour after it used nothing either."""
-    assert period_use(rows((0, 10.0), (3, 10.0), (4, 10.2)), 3600) == {
+    assert period_use(rows((0, 10.0), (3, 10.0), (4, 10.2), (5, 10.3)), 3600) == {
         3 * 3600: 0.0,
         4 * 3600: pytest.approx(0.2),
     }
@@ -190,25 +196,27 @@ def test_period_use_after_a_gap_with_agreeing_sums_is_zero() -> None:
 
 def test_period_use_rejects_a_dip_and_the_hour_after_it() -> None:
     """A small drop is noise, no reading: its hour and the next, measured from it, are left out."""
-    use = period_use(rows((0, 10.0), (1, 10.5), (2, 10.4), (3, 10.9), (4, 11.0)), 3600)
+    use = period_use(rows((0, 10.0), (1, 10.5), (2, 10.4), (3, 10.9), (4, 11.0), (5, 11.1)), 3600)
     assert use == {3600: pytest.approx(0.5), 4 * 3600: pytest.approx(0.1)}
 
 
 def test_period_use_counts_a_reset_from_zero() -> None:
     """A meter back near zero (its state below 90 % of the last) counts from zero."""
-    use = period_use(rows((0, 500.0), (1, 500.5), (2, 0.3), (3, 0.7)), 3600)
+    use = period_use(rows((0, 500.0), (1, 500.5), (2, 0.3), (3, 0.7), (4, 0.8)), 3600)
     assert use == {
         3600: pytest.approx(0.5),
         2 * 3600: pytest.approx(0.3),
         3 * 3600: pytest.approx(0.4),
     }
     # After a gap, a reset says nothing of its own hour either.
-    assert period_use(rows((0, 500.0), (2, 0.3)), 3600) == {}
+    assert period_use(rows((0, 500.0), (2, 0.3), (3, 0.4), (4, 0.5)), 3600) == {
+        3 * 3600: pytest.approx(0.1)
+    }
 
 
 def test_period_use_skips_rows_without_a_sum() -> None:
-    """A row with no sum is no reading, and the next row is not adjacent to a reading."""
-    use = period_use(rows((0, 1.0), (1, None), (2, 1.5), (3, 1.75)), 3600)
+    """A row with no sum is no reading: the rows on either side of it are not adjacent to one."""
+    use = period_use(rows((0, 1.0), (1, None), (2, 1.5), (3, 1.75), (4, 2.0)), 3600)
     assert use == {3 * 3600: pytest.approx(0.25)}
 
 

@@ -1,0 +1,127 @@
+"""An unavailable meter in the statistics Home Assistant's recorder compiles from its states.
+
+The meter's states are recorded and the recorder compiles its 5-minute and hourly
+statistics from them, as it does in a real home: a period in which the meter went
+unavailable still gets its row (holding part of its use), the periods it was
+unavailable throughout get none, and the first row after holds the rest. The
+meter uses 0.1 kWh every 5 minutes, so every true half-hour reads 0.6 kWh.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_purge_done,
+    async_wait_recording_done,
+    do_adhoc_statistics,
+)
+
+from custom_components.equiwatt.saving.figures import Reading
+from custom_components.equiwatt.saving.recorder import async_read_consumption
+from homeassistant.components.recorder import Recorder
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from tests.integration.test_saving import METER, METER_ATTRIBUTES
+
+DAY = datetime(2027, 2, 1, tzinfo=UTC)  # a Monday, on GMT
+STEP = timedelta(minutes=5)
+PER_STEP = 0.1
+
+
+def at(text: str, day: datetime = DAY) -> datetime:
+    """Return a time of the day, from "HH:MM"."""
+    return day.replace(hour=int(text[:2]), minute=int(text[3:]))
+
+
+def readings(start: str, end: str, outage: tuple[str, str]) -> list[tuple[str, float | None]]:
+    """Return the meter every 5 minutes (a second past), unavailable during `outage`."""
+    moment, total, found = at(start), 100.0, []
+    while moment < at(end):
+        total += PER_STEP
+        unavailable = at(outage[0]) <= moment < at(outage[1])
+        found.append(((moment + timedelta(seconds=1)).isoformat(), None if unavailable else total))
+        moment += STEP
+    return found
+
+
+async def compile_statistics(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, start: str, end: str
+) -> None:
+    """Compile each 5-minute period (and each hour, at its last one) as the recorder does."""
+    moment = at(start)
+    while moment < at(end):
+        freezer.move_to(moment + STEP + timedelta(seconds=10))
+        do_adhoc_statistics(hass, start=moment)
+        await async_wait_recording_done(hass)
+        moment += STEP
+
+
+async def purge_short_term(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Move on 11 days and purge as the recorder does: the 5-minute statistics go, hours stay."""
+    freezer.move_to(DAY + timedelta(days=11))
+    await hass.services.async_call("recorder", "purge", {"keep_days": 10}, blocking=True)
+    await async_wait_purge_done(hass)
+
+
+def slots(found: dict[int, Reading]) -> dict[str, tuple[float, bool]]:
+    """Return the readings by "HH:MM", rounded."""
+    return {
+        datetime.fromtimestamp(key, UTC).strftime("%H:%M"): (round(r.kwh, 6), r.approximate)
+        for key, r in sorted(found.items())
+    }
+
+
+@pytest.fixture
+def mock_recorder_before_hass(async_test_recorder: Any) -> None:
+    """Let the recorder be set up before Home Assistant starts (phcc's hook)."""
+
+
+EXACT = (0.6, False)
+HALF_HOUR = (0.6, True)
+
+
+@pytest.mark.parametrize(
+    ("outage", "purged", "expected"),
+    [
+        # No whole hour missing: the 5-minute rows show the outage, the hours do not.
+        (("16:10", "17:50"), False, ["13:30", "14:00", "14:30", "15:00", "15:30", "18:00"]),
+        (
+            ("16:00", "17:05"),
+            False,
+            ["13:30", "14:00", "14:30", "15:00", "15:30", "17:30", "18:00"],
+        ),
+        (("15:55", "17:05"), False, ["13:30", "14:00", "14:30", "15:00", "17:30", "18:00"]),
+        # Ten days on, hours only: 15:00 and 17:00 are on either side of a missing hour.
+        (("15:55", "17:05"), True, ["14:00", "14:30"]),
+    ],
+)
+async def test_a_period_cut_by_an_outage_is_no_reading(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    outage: tuple[str, str],
+    purged: bool,
+    expected: list[str],
+) -> None:
+    """Only half-hours the meter was readable throughout count, each its true 0.6 kWh.
+
+    Within the 5-minute statistics, a half-hour counts when its six periods do; the
+    hour rows there are not used. The last row has no successor yet: 18:30 is out.
+    """
+    assert await async_setup_component(hass, "sensor", {})
+    await hass.async_block_till_done()
+    for when, reading in readings("13:00", "19:00", outage):
+        freezer.move_to(when)
+        state = STATE_UNAVAILABLE if reading is None else f"{reading:.3f}"
+        hass.states.async_set(METER, state, METER_ATTRIBUTES)
+        await async_wait_recording_done(hass)
+    await compile_statistics(hass, freezer, "13:00", "19:00")
+    if purged:
+        await purge_short_term(hass, freezer)
+    found = await async_read_consumption(hass, METER, at("12:00"), at("20:00"))
+    assert slots(found) == dict.fromkeys(expected, HALF_HOUR if purged else EXACT)
