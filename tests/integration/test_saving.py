@@ -86,6 +86,7 @@ def import_uses(
     missing: Collection[datetime] = (),
     *,
     short_term: bool = False,
+    start_total: float = 0.0,
 ) -> None:
     """Import statistics as the recorder writes them: each row holds the meter's total.
 
@@ -93,7 +94,7 @@ def import_uses(
     is in the next row's sum, as the recorder counts it once the meter is back.
     """
     rows: list[Any] = []
-    total = 0.0
+    total = start_total
     for start in sorted(uses):
         total += uses[start]
         if start not in missing:

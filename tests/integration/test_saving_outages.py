@@ -9,11 +9,12 @@ meter uses 0.1 kWh every 5 minutes, so every true half-hour reads 0.6 kWh.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_purge_done,
     async_wait_recording_done,
@@ -26,7 +27,20 @@ from homeassistant.components.recorder import Recorder
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
-from tests.integration.test_saving import METER, METER_ATTRIBUTES
+from tests.conftest import Simulator
+from tests.integration.test_saving import (
+    BASELINE,
+    METER,
+    METER_ATTRIBUTES,
+    advance_to,
+    day_uses,
+    import_uses,
+    run_meter,
+    schedule,
+    setup_with_meter,
+    trust,
+    value,
+)
 
 DAY = datetime(2027, 2, 1, tzinfo=UTC)  # a Monday, on GMT
 STEP = timedelta(minutes=5)
@@ -125,3 +139,50 @@ async def test_a_period_cut_by_an_outage_is_no_reading(
         await purge_short_term(hass, freezer)
     found = await async_read_consumption(hass, METER, at("12:00"), at("20:00"))
     assert slots(found) == dict.fromkeys(expected, HALF_HOUR if purged else EXACT)
+
+
+async def test_an_outage_the_ledger_saw_stays_out_after_reloads(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    mock_entry: MockConfigEntry,
+) -> None:
+    """The meter unavailable 16:10 to 17:50 on 1 February: those half-hours never count.
+
+    A reload that evening finds them left out of the 5-minute statistics too. Eleven
+    days on, only the hours are left, and they hide the outage (16:00 and 17:00 both
+    have rows): the ledger remembers that it saw the meter unreadable, so the backfill
+    leaves those half-hours out, and the baseline of 12 February has 8 of 10 days.
+    """
+    await setup_with_meter(hass, freezer, mock_entry, "2027-02-01T15:00:01+00:00", 100.0)
+    await run_meter(hass, freezer, readings("15:05", "19:00", ("16:10", "17:50")))
+    await advance_to(hass, freezer, "2027-02-01T19:00:30+00:00")
+    await compile_statistics(hass, freezer, "15:00", "19:00")
+    ledger = mock_entry.runtime_data.saving.state.ledger
+    measured = slots({key: Reading(kwh) for key, kwh in ledger.slots.items()})
+    assert measured == dict.fromkeys(["15:30", "18:00", "18:30"], EXACT)
+    assert await hass.config_entries.async_reload(mock_entry.entry_id)
+    await hass.async_block_till_done()
+    ledger = mock_entry.runtime_data.saving.state.ledger
+    assert slots({key: Reading(kwh) for key, kwh in ledger.slots.items()}) == measured
+
+    # 2 to 11 February from the hourly statistics (1 kWh in each 17:00 hour).
+    await purge_short_term(hass, freezer)
+    later = [date(2027, 2, 2) + timedelta(days=n) for n in range(10)]
+    import_uses(hass, day_uses(dict.fromkeys(later, 1.0)), start_total=500.0)
+    schedule(simulator, "2027-02-12T17:01:07+00:00")
+    freezer.move_to("2027-02-12T16:50:00+00:00")
+    hass.states.async_set(METER, "700.0", METER_ATTRIBUTES)
+    async_fire_time_changed(hass)
+    assert await hass.config_entries.async_reload(mock_entry.entry_id)
+    await hass.async_block_till_done()
+    await run_meter(hass, freezer, [("2027-02-12T17:20:00+00:00", 700.2)])
+    # The 10 weekdays before Friday 12 February: 11 to 8, 5 to 1 and 29 January.
+    assert value(hass, BASELINE) == pytest.approx(0.5 + 0.5)
+    assert trust(hass) == {
+        "days_used": 8,
+        "days_wanted": 10,
+        "incomplete": True,
+        "approximate": True,
+    }

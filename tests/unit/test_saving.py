@@ -125,6 +125,26 @@ def test_ledger_round_trips_prunes_and_never_overwrites_with_backfill() -> None:
     assert ledger.slots == {}
 
 
+def test_backfill_never_fills_a_half_hour_the_ledger_saw_unreadable() -> None:
+    """The meter unavailable from 17:10 to 18:40: the recorder's rows of 17:00 to 18:30 are partial."""
+    ledger = MeterLedger()
+    ledger.boundary(ts("2027-01-06T17:00:00+00:00"), 100.0)
+    ledger.observe(ts("2027-01-06T17:10:00+00:00"), None)
+    for tick in ("17:30", "18:00", "18:30"):
+        ledger.boundary(ts(f"2027-01-06T{tick}:00+00:00"), None)
+    ledger.observe(ts("2027-01-06T18:40:00+00:00"), 101.0)
+    ledger.boundary(ts("2027-01-06T19:00:00+00:00"), 101.25)
+    ledger.boundary(ts("2027-01-06T19:30:00+00:00"), 101.5)
+    start = int(ts("2027-01-06T17:00:00+00:00"))
+    saw_unreadable = [start + n * 1800 for n in range(4)]
+    restored = MeterLedger.from_dict(ledger.as_dict())
+    assert restored == ledger
+    assert [restored.backfill(key, Reading(0.5)) for key in saw_unreadable] == [False] * 4
+    assert restored.get(start + 4 * 1800) == Reading(0.25)
+    restored.prune(ts("2027-03-20T00:00:00+00:00"))
+    assert restored.unreadable == set()
+
+
 def test_figures_with_a_missing_day_and_a_live_half_hour() -> None:
     """Means over the days with data, usage so far, and pace against the pro-rated baseline."""
     slots = equivent_slots(at("2027-01-06T17:01:07+00:00"), at("2027-01-06T18:01:02+00:00"), LONDON)

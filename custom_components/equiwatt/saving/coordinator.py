@@ -172,8 +172,8 @@ class SavingCoordinator(DataUpdateCoordinator[SavingData]):
 
     @callback
     def _async_meter_changed(self, event: Event[EventStateChangedData]) -> None:
-        new = event.data["new_state"]
-        if new is None:
+        if (new := event.data["new_state"]) is None:  # the meter's entity was removed
+            self.state.ledger.observe(event.time_fired_timestamp, None)
             return
         reset = meter_reset(event.data["old_state"], new)
         self.state.ledger.observe(new.last_updated_timestamp, meter_kwh(new), reset=reset)
