@@ -25,7 +25,7 @@ from custom_components.equiwatt.saving.figures import Reading
 from custom_components.equiwatt.saving.recorder import async_read_consumption
 from homeassistant.components.recorder import Recorder
 from homeassistant.const import STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.setup import async_setup_component
 from tests.conftest import Simulator
 from tests.integration.test_saving import (
@@ -186,3 +186,35 @@ async def test_an_outage_the_ledger_saw_stays_out_after_reloads(
         "incomplete": True,
         "approximate": True,
     }
+
+
+async def test_the_half_hours_of_a_restart_are_no_reading(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    mock_entry: MockConfigEntry,
+) -> None:
+    """Home Assistant stopped from 17:28 to 19:10: the ledger takes none of those half-hours.
+
+    Compiling what it missed once started, the recorder gives the periods of the stop
+    the last state before it (no use) and the first period after it all the use
+    since: the ledger, set up as Home Assistant starts, counts the half-hours from
+    the one it was measuring to this one as unreadable, and no backfill fills them.
+    """
+    await setup_with_meter(hass, freezer, mock_entry, "2027-02-01T16:55:01+00:00", 100.0)
+    await run_meter(hass, freezer, readings("17:00", "17:30", ("00:00", "00:00")))
+    await advance_to(hass, freezer, "2027-02-01T17:28:00+00:00")
+    assert await hass.config_entries.async_unload(mock_entry.entry_id)
+    freezer.move_to("2027-02-01T19:10:05+00:00")
+    hass.states.async_set(METER, "110.0", METER_ATTRIBUTES)
+    hass.set_state(CoreState.not_running)
+    assert await hass.config_entries.async_setup(mock_entry.entry_id)
+    hass.set_state(CoreState.running)
+    await compile_statistics(hass, freezer, "16:55", "19:15")
+    assert await hass.config_entries.async_reload(mock_entry.entry_id)
+    await hass.async_block_till_done()
+    ledger = mock_entry.runtime_data.saving.state.ledger
+    assert ledger.slots == {}
+    unreadable = slots(dict.fromkeys(ledger.unreadable, Reading(0.0)))
+    assert list(unreadable) == ["17:00", "17:30", "18:00", "18:30", "19:00"]

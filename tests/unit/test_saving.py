@@ -119,7 +119,7 @@ def test_ledger_round_trips_prunes_and_never_overwrites_with_backfill() -> None:
     assert not ledger.backfill(start, Reading(9.0))
     assert ledger.backfill(start - 1800, Reading(0.7, approximate=True))
     assert MeterLedger.from_dict(ledger.as_dict()) == ledger
-    ledger.resume(ts("2027-01-06T18:10:00+00:00"))
+    ledger.resume(ts("2027-01-06T18:10:00+00:00"), after_stop=False)
     assert ledger.current is None
     ledger.prune(ts("2027-03-20T00:00:00+00:00"))
     assert ledger.slots == {}
@@ -143,6 +143,21 @@ def test_backfill_never_fills_a_half_hour_the_ledger_saw_unreadable() -> None:
     assert restored.get(start + 4 * 1800) == Reading(0.25)
     restored.prune(ts("2027-03-20T00:00:00+00:00"))
     assert restored.unreadable == set()
+
+
+def test_a_stop_leaves_its_half_hours_unreadable() -> None:
+    """Stopped at 17:28 and started at 19:10: the recorder gives 17:30 to 18:30 no use, 19:00 all."""
+    ledger = MeterLedger()
+    ledger.boundary(ts("2027-01-06T17:00:00+00:00"), 100.0)
+    ledger.observe(ts("2027-01-06T17:20:00+00:00"), 100.3)
+    reloaded = MeterLedger.from_dict(ledger.as_dict())
+    reloaded.resume(ts("2027-01-06T19:10:00+00:00"), after_stop=False)
+    assert (reloaded.current, reloaded.unreadable) == (None, set())
+    ledger.resume(ts("2027-01-06T19:10:00+00:00"), after_stop=True)
+    start = int(ts("2027-01-06T17:00:00+00:00"))
+    assert ledger.unreadable == {start + n * 1800 for n in range(5)}
+    assert not ledger.backfill(start + 1800, Reading(0.0))
+    assert ledger.current is None
 
 
 def test_figures_with_a_missing_day_and_a_live_half_hour() -> None:

@@ -80,11 +80,22 @@ class MeterLedger:
             self._restart(value)
         self.current = slot
 
-    def resume(self, timestamp: float) -> None:
-        """After a restart, keep measuring the half-hour only if it is still the same one."""
-        if self.current != slot_of(timestamp):
-            self.current = None
-            self.current_kwh = 0.0
+    def resume(self, timestamp: float, *, after_stop: bool) -> None:
+        """Go on after a reload or a restart; measure on only within the same half-hour.
+
+        After Home Assistant's stop, the half-hours from the one being measured to
+        this one count as unreadable: the recorder, stopped too, compiles them at
+        start from the last state before the stop, as periods with no use, and puts
+        all that was used meanwhile into the first period after the start.
+        """
+        slot = slot_of(timestamp)
+        if self.current == slot:
+            return
+        if after_stop and self.current is not None:
+            first = max(self.current, slot - KEEP_SECONDS)
+            self.unreadable.update(range(first, slot + SLOT_SECONDS, SLOT_SECONDS))
+        self.current = None
+        self.current_kwh = 0.0
 
     def backfill(self, key: int, reading: Reading) -> bool:
         """Record a half-hour from the recorder unless the ledger has it or saw it unreadable."""
