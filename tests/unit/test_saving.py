@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from fnmatch import fnmatch
 import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +15,8 @@ from custom_components.equiwatt.saving.days import eligible_days, equivent_slots
 from custom_components.equiwatt.saving.figures import Figures, Reading, compute_figures
 from custom_components.equiwatt.saving.ledger import MeterLedger
 from custom_components.equiwatt.saving.periods import period_use
+from custom_components.equiwatt.storage import Part, store_key
+from devtools.home import SAVING_FILES
 
 LONDON = ZoneInfo("Europe/London")
 STRINGS = Path(__file__).resolve().parents[2] / "custom_components" / "equiwatt" / "strings.json"
@@ -311,3 +314,9 @@ def test_no_words_without_a_usage_and_a_baseline() -> None:
     words = json.loads(STRINGS.read_text(encoding="utf-8"))["common"]
     gap = Figures(None, 0.4, 10, 10, approximate=False, usage_complete=True)
     assert [saving_text(words, figures) for figures in (None, gap)] == [None, None]
+
+
+def test_scripts_develop_removes_the_saving_files_alone() -> None:
+    """A new run starts the saving's ledger afresh and keeps every other part's file."""
+    removed = [fnmatch(store_key("01JENTRY", part), SAVING_FILES) for part in Part]
+    assert removed == [part is Part.SAVING for part in Part]
