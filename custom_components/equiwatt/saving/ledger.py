@@ -50,12 +50,12 @@ class MeterLedger:
 
     def observe(self, timestamp: float, value: float | None, *, reset: bool = False) -> None:
         """Take a reading of the meter (None: unavailable or unreadable)."""
+        slot = slot_of(timestamp)
         if value is None:
-            self.unreadable.add(slot_of(timestamp))
+            self.unreadable.add(slot)
         if value is None or self.last_value is None or self.current is None:
             self._restart(value)
             return
-        slot = slot_of(timestamp)
         if slot == self.current + SLOT_SECONDS:
             self._close()
             self.current = slot
