@@ -206,7 +206,7 @@ async def running_stack(
             feeder = None
             if simulated_meter:
                 meter = runner.app[METER]
-                await use_simulated_meter(rest, entry_id, meter)
+                await use_simulated_meter(rest, entry_id, meter, config_dir)
                 feeder = loud_task(feed_meter(rest, meter), "The simulated meter")
             try:
                 yield Stack(

@@ -22,10 +22,14 @@ class Part(StrEnum):
     SETBACK = "setback"  # what the setback changed, and how to put it back
 
 
+def store_key(entry_id: str, part: Part) -> str:
+    """Return the storage key of one part of an entry (the state keeps its first name)."""
+    return f"{DOMAIN}.{entry_id}" if part is Part.STATE else f"{DOMAIN}.{entry_id}.{part}"
+
+
 def entry_store(hass: HomeAssistant, entry_id: str, part: Part) -> Store[dict[str, Any]]:
-    """Return the store of one part of an entry (the state keeps its first name)."""
-    key = f"{DOMAIN}.{entry_id}" if part is Part.STATE else f"{DOMAIN}.{entry_id}.{part}"
-    return Store(hass, STORAGE_VERSION, key)
+    """Return the store of one part of an entry."""
+    return Store(hass, STORAGE_VERSION, store_key(entry_id, part))
 
 
 async def async_remove_stores(hass: HomeAssistant, entry_id: str) -> None:

@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.equiwatt.const import CONF_ENERGY_SENSOR, CONF_NATION
+from custom_components.equiwatt.saving.figures import Figures, Reading
 from homeassistant.components.recorder import Recorder, get_instance
 from homeassistant.components.recorder.db_schema import StatisticsShortTerm
 from homeassistant.components.recorder.models import StatisticMeanType, StatisticMetaData
@@ -86,6 +87,7 @@ def import_uses(
     missing: Collection[datetime] = (),
     *,
     short_term: bool = False,
+    start_total: float = 0.0,
 ) -> None:
     """Import statistics as the recorder writes them: each row holds the meter's total.
 
@@ -93,7 +95,7 @@ def import_uses(
     is in the next row's sum, as the recorder counts it once the meter is back.
     """
     rows: list[Any] = []
-    total = 0.0
+    total = start_total
     for start in sorted(uses):
         total += uses[start]
         if start not in missing:
@@ -694,6 +696,76 @@ async def test_unreadable_saved_meter_data_is_ignored(
     assert "Ignoring unreadable saved meter data" in caplog.text
     assert mock_entry.runtime_data.saving.state.ledger.slots == {}
     assert hass.states.get(BASELINE).state == STATE_UNKNOWN
+
+
+@pytest.mark.parametrize("minor_version", [1, 2])
+async def test_what_an_earlier_backfill_filled_is_made_again(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    london: None,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    mock_entry: MockConfigEntry,
+    minor_version: int,
+) -> None:
+    """A file of the builds whose backfill could invent readings loses what it filled.
+
+    Its approximate half-hours of 2 February (9.9 kWh each) go and are filled again
+    from the hourly statistics (0.5), and the finished Equivent of 3 February gets
+    its figures again; the half-hours the ledger measured stay. A file of this
+    build is read as it is.
+    """
+    import_days(hass, {date(2027, 2, 2): 1.0})
+    schedule(simulator, "2027-02-03T17:01:07+00:00")
+    keys = {
+        (day, minute): int(datetime(2027, 2, day, 17, minute, tzinfo=LONDON).timestamp())
+        for day in (1, 2, 3)
+        for minute in (0, 30)
+    }
+    measured = {(1, 0): 0.2, (1, 30): 0.4, (3, 0): 0.1, (3, 30): 0.1}
+    filled = {(2, 0): 9.9, (2, 30): 9.9}
+    equivent = keys[3, 0] + 67
+    old = Figures(9.9, 0.2, 2, 10, approximate=True, usage_complete=True)
+    key = f"equiwatt.{mock_entry.entry_id}.saving"
+    hass_storage[key] = {
+        "version": 1,
+        "minor_version": minor_version,
+        "key": key,
+        "data": {
+            "meter": METER,
+            "ledger": {
+                "slots": {str(keys[slot]): kwh for slot, kwh in (measured | filled).items()},
+                "approximate": [keys[slot] for slot in filled],
+                "unreadable": [],
+                "last_value": None,
+                "current": None,
+                "current_kwh": 0.0,
+            },
+            "results": {str(equivent): old.as_dict()},
+            "final": [equivent],
+        },
+    }
+    await setup_with_meter(hass, freezer, mock_entry, "2027-02-03T19:00:00+00:00", 1.0)
+    saving = mock_entry.runtime_data.saving
+    ledger = saving.state.ledger
+    figures = saving.data.figures[equivent]
+    assert equivent in saving.state.final
+    if minor_version == 2:
+        assert ledger.get(keys[2, 0]) == Reading(9.9, approximate=True)
+        assert figures == old
+        return
+    assert {slot: ledger.get(keys[slot]) for slot in measured} == {
+        slot: Reading(kwh) for slot, kwh in measured.items()
+    }
+    assert ledger.get(keys[2, 0]) == ledger.get(keys[2, 30]) == Reading(0.5, approximate=True)
+    # 17:00 from 1 and 2 February, (0.2 + 0.5) / 2; 17:30, (0.4 + 0.5) / 2.
+    assert (figures.baseline, figures.usage, figures.days_used) == (
+        pytest.approx(0.35 + 0.45),
+        pytest.approx(0.2),
+        2,
+    )
+    assert hass_storage[key]["minor_version"] == 2
 
 
 async def test_own_ledger_comes_before_the_recorder(

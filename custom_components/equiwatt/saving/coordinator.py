@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.core import CoreState, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_state_change_event, async_track_utc_time_change
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
@@ -86,7 +86,9 @@ class SavingCoordinator(DataUpdateCoordinator[SavingData]):
         """Load the ledger, backfill it from the recorder and start measuring."""
         await self.bank_holidays.async_load(self.hass)
         self.state = await self._store.async_load()
-        self.state.ledger.resume(dt_util.utcnow().timestamp())
+        # Set up while Home Assistant starts: the ledger was stopped with it.
+        after_stop = self.hass.state is not CoreState.running
+        self.state.ledger.resume(dt_util.utcnow().timestamp(), after_stop=after_stop)
         if await async_backfill(self.hass, self.meter, self.state.ledger):
             self._store.async_delay_save(self.state)
         self._unsubs = [
@@ -172,8 +174,8 @@ class SavingCoordinator(DataUpdateCoordinator[SavingData]):
 
     @callback
     def _async_meter_changed(self, event: Event[EventStateChangedData]) -> None:
-        new = event.data["new_state"]
-        if new is None:
+        if (new := event.data["new_state"]) is None:  # the meter's entity was removed
+            self.state.ledger.observe(event.time_fired_timestamp, None)
             return
         reset = meter_reset(event.data["old_state"], new)
         self.state.ledger.observe(new.last_updated_timestamp, meter_kwh(new), reset=reset)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import UnitOfEnergy
@@ -29,11 +30,13 @@ async def async_read_consumption(
 ) -> dict[int, Reading]:
     """Consumption per half-hour: from 5-minute statistics, else half of the hour's.
 
-    A half-hour is left out when a period in it spans a gap in the statistics.
+    From the first 5-minute row on, the 5-minute rows decide: a half-hour counts when
+    all six of its periods do, and no hourly row of that span is used. Earlier, a
+    half-hour is half of its hour, approximate. See `period_use` for what counts.
     """
 
-    async def use(period: Literal["5minute", "hour"], seconds: int) -> dict[int, float]:
-        rows = await get_instance(hass).async_add_executor_job(
+    async def rows(period: Literal["5minute", "hour"]) -> list[Mapping[str, Any]]:
+        found = await get_instance(hass).async_add_executor_job(
             statistics_during_period,
             hass,
             start,
@@ -43,14 +46,17 @@ async def async_read_consumption(
             UNITS,
             {"state", "sum"},
         )
-        return period_use(rows.get(statistic_id, []), seconds)
+        return list(found.get(statistic_id, []))
 
+    short = await rows("5minute")
+    span = int(short[0]["start"]) if short else None
     slots: dict[int, Reading] = {}
-    for hour, kwh in (await use("hour", HOUR)).items():
-        for key in (hour, hour + SLOT_SECONDS):
-            slots[key] = Reading(kwh / 2, approximate=True)
+    for hour, kwh in period_use(await rows("hour"), HOUR).items():
+        if span is None or hour + HOUR <= span:
+            for key in (hour, hour + SLOT_SECONDS):
+                slots[key] = Reading(kwh / 2, approximate=True)
     parts: dict[int, list[float]] = defaultdict(list)
-    for start_ts, kwh in (await use("5minute", FIVE_MINUTES)).items():
+    for start_ts, kwh in period_use(short, FIVE_MINUTES).items():
         parts[start_ts - start_ts % SLOT_SECONDS].append(kwh)
     for key, changes in parts.items():
         if len(changes) == FIVE_MINUTES_PER_SLOT:

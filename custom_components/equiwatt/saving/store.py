@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, override
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.storage import Store
 
 from ..const import LOGGER
-from ..storage import Part, entry_store
+from ..storage import STORAGE_VERSION, Part, store_key
 from .figures import Figures
 from .ledger import MeterLedger
 
 SAVE_DELAY = 10.0  # seconds; flushed when Home Assistant stops or the entry unloads
 RESULTS_KEPT = 200
+# 2: the ledger remembers where it saw the meter unreadable; 1 was written by a backfill
+# that could take a statistics row cut by an outage for a reading.
+MINOR_VERSION = 2
 
 
 @dataclass
@@ -25,13 +29,38 @@ class SavingState:
     final: set[int] = field(default_factory=set)  # Equivents whose figures no longer change
 
 
+class _SavingFile(Store[dict[str, Any]]):
+    """The saving's storage file, migrated from earlier builds."""
+
+    @override
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Drop what the backfill of earlier builds may have invented, to be made again.
+
+        It took a statistics row that held part of its period's use, or an outage's,
+        as a reading: the approximate half-hours it filled go (the fixed backfill fills
+        them again), and so does the finality of the figures made from them.
+        """
+        if old_minor_version < MINOR_VERSION and isinstance(old_data, dict):
+            ledger = old_data.get("ledger")
+            if isinstance(ledger, dict) and isinstance(ledger.get("slots"), dict):
+                filled = {str(key) for key in ledger.get("approximate", [])}
+                ledger["slots"] = {k: v for k, v in ledger["slots"].items() if k not in filled}
+                ledger["approximate"] = []
+            old_data["final"] = []
+        return old_data
+
+
 class SavingStore:
     """The saving's storage file of one entry, for one meter."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str, meter: str) -> None:
         """Keep the saving of the entry's meter."""
         self.meter = meter
-        self._store = entry_store(hass, entry_id, Part.SAVING)
+        self._store = _SavingFile(
+            hass, STORAGE_VERSION, store_key(entry_id, Part.SAVING), minor_version=MINOR_VERSION
+        )
 
     async def async_load(self) -> SavingState:
         """Return what was saved; an empty state when nothing (readable) was."""
