@@ -40,7 +40,9 @@ def resolved(strings: dict[str, Any], core: dict[str, Any]) -> dict[str, Any]:
         def one(match: re.Match[str]) -> str:
             root, *path = match.group(1).split("::")
             if root == "component":
-                path = path[1:]  # our own domain
+                domain, *path = path
+                if domain != "equiwatt":
+                    raise ValueError(f"{match.group(0)} names another integration's text")
             return text(_lookup(trees[root] if root == "common" else strings, path))
 
         return REFERENCE.sub(one, value)

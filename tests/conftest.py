@@ -87,12 +87,18 @@ def mock_equiwatt_client(hass: HomeAssistant) -> Iterator[MagicMock]:
 
     Every entry and flow then gets this one client; it answers a live Equivent
     and its history (set `get_equivents.return_value` or `.side_effect` to
-    change that), and keeps a real rate-limit gate, which the coordinator saves.
+    change that), and keeps the real rate-limit gate it is made with (the one
+    `async_get_gate` shares per token), which the coordinator saves.
     """
     with patch("custom_components.equiwatt.client.EquiwattClient", autospec=True) as client_class:
         client = client_class.return_value
         client.base_url = DEFAULT_BASE_URL
-        client.gate = TokenGate(hass.loop)
+
+        def made_with(*_args: Any, gate: TokenGate, **_kwargs: Any) -> MagicMock:
+            client.gate = gate
+            return client
+
+        client_class.side_effect = made_with
         client.get_equivents.return_value = equivents(fetched_at=utc(START_TIME))
         yield client
 

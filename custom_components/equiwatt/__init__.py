@@ -38,14 +38,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> 
         await coordinator.async_refresh()
     else:
         await coordinator.async_config_entry_first_refresh()
-    setback = SetbackManager(hass, entry, coordinator)
-    entry.runtime_data = EquiwattRuntimeData(coordinator, setback)
+    saving: SavingCoordinator | None = None
     if meter := entry.options.get(CONF_ENERGY_SENSOR):
         nation = entry.options.get(CONF_NATION, DEFAULT_NATION)
         saving = SavingCoordinator(hass, entry, coordinator, meter, nation)
         # It stops and saves as the entry unloads (core's coordinator shutdown).
         await saving.async_config_entry_first_refresh()
-        entry.runtime_data.saving = saving
+    setback = SetbackManager(hass, entry, coordinator)
+    entry.runtime_data = EquiwattRuntimeData(coordinator, setback, saving)
     await setback.async_start()
     entry.async_on_unload(setback.async_stop)
     async_register_webhook(hass, entry)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple, override
+from typing import Any, override
 
 from aiohttp import hdrs
 
@@ -35,23 +35,14 @@ from .models import EquiwattData
 from .rerun import Rerun
 from .storage import Part, entry_store
 from .tracker import Tracker
-from .tracker_state import Override, Source
-from .tracker_store import tracker_from_dict, tracker_to_dict
+from .tracker_state import Source
+from .tracker_store import fingerprint, tracker_from_dict, tracker_to_dict
 from .webhook_call import Intent
 
 WEBHOOK_LOG_LENGTH = 10
 SAVE_DELAY = 1.0  # seconds; writes are coalesced, and flushed when Home Assistant stops
 # The rate limiter's calls are saved lazily: a pending save is flushed at stop.
 RATE_SAVE_DELAY = 300.0
-
-
-class Fingerprint(NamedTuple):
-    """What the saved state depends on."""
-
-    data: EquiwattData
-    override: Override | None
-    last_source: Source | None
-    fired: int
 
 
 class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
@@ -116,6 +107,21 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
             await self._store.async_save(tracker_to_dict(self.tracker))
 
     @property
+    def last_call(self) -> datetime | None:
+        """When Equiwatt (not a browser) last called the webhook."""
+        return self.tracker.last_call
+
+    @property
+    def last_source(self) -> Source | None:
+        """Who reported the latest change first."""
+        return self.tracker.last_source
+
+    @property
+    def calls_in_window(self) -> int:
+        """How many API calls went out in the rate limit's last minute, for every caller."""
+        return self.client.gate.limiter.calls_in_window()
+
+    @property
     def push_trusted(self) -> bool:
         """Whether the webhook reported the latest change first, so polling may relax."""
         return bool(self.config_entry.options.get(CONF_PUSH, True)) and (
@@ -135,9 +141,9 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
             if isinstance(err, EquiwattRateLimitedError) and not err.from_server:
                 # Our own limiter declined to call (webhook bursts): try when it allows.
                 self.update_interval = timedelta(seconds=err.retry_after + 1)
-            if fresh and isinstance(err, EquiwattConnectionError) and self.data is not None:
-                # A back-to-back `started` waits for a check Equiwatt cannot give
-                # (down, or an error page): take the call as it stands.
+            if fresh and isinstance(err, EquiwattConnectionError | EquiwattRateLimitedError):
+                # A back-to-back `started` waits for a check Equiwatt cannot give soon
+                # (down, an error page, the rate limit): take the call as it stands.
                 self._take_unchecked()
             if not self._auth_failed and (kept := self._keep_for_now(err)) is not None:
                 return kept
@@ -150,9 +156,9 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
             if warning not in self._logged_warnings:
                 self._logged_warnings.add(warning)
                 LOGGER.warning("The API sent odd data: %s", warning)
-        before = self._fingerprint()
+        before = fingerprint(self.tracker)
         self._dispatch(self.tracker.apply_snapshot(snapshot, now))
-        after = self._fingerprint()
+        after = fingerprint(self.tracker)
         if after != before:
             self._save()
         self._save_rate_limit()
@@ -177,24 +183,25 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
 
     @callback
     def async_handle_webhook(self, intent: Intent, call: dict[str, Any]) -> None:
-        """Apply a webhook call at once, then ask the API to confirm.
+        """Apply a webhook call at once (core's `async_set_updated_data`), then ask the API to confirm.
 
-        Every entity is written at once, through core's `async_set_updated_data`;
-        the transitions, storage and the confirming read follow.
+        The transitions, storage and the confirming read follow.
         """
         now = dt_util.utcnow()
-        transitions = self.tracker.apply_webhook(
-            intent, now, from_equiwatt=call.get("method") != hdrs.METH_GET
-        )
+        from_equiwatt = call.get("method") != hdrs.METH_GET
+        transitions = self.tracker.apply_webhook(intent, now, from_equiwatt=from_equiwatt)
         self._state_known = True
         self.webhook_calls.append({"time": now.isoformat(), "intent": intent.value, **call})
         if self._auth_failed:
-            # The token is rejected: no read, and polling stays stopped until reauth;
-            # the webhook-fed entities follow.
-            self._take_unchecked()
+            self._take_unchecked()  # The token is rejected: no read will check the call.
+        if self._auth_failed or not (from_equiwatt or self.last_update_success):
+            # No read follows, or a browser called during an outage (no sign of
+            # Equiwatt): the webhook-fed entities follow, availability does not change.
             self.data = self.tracker.data()
             self.async_update_listeners()
         else:
+            if not self.last_update_success:
+                LOGGER.info("Equiwatt called the webhook: the entities are available again")
             self._plan_next_poll()
             self.async_set_updated_data(self.tracker.data())
         self._dispatch(transitions)
@@ -220,13 +227,6 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         for transition in transitions:
             LOGGER.debug("Equivent %s: %s", transition.kind, transition.equivent)
             async_dispatcher_send(self.hass, self.transition_signal, transition)
-
-    def _fingerprint(self) -> Fingerprint:
-        """Return what a save would record, to compare before and after a poll."""
-        tracker = self.tracker
-        return Fingerprint(
-            tracker.data(), tracker.override, tracker.last_source, len(tracker.fired)
-        )
 
     def _recent_calls(self) -> dict[str, Any]:
         return self.client.gate.limiter.recent_calls(dt_util.utcnow().timestamp())

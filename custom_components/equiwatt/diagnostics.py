@@ -17,12 +17,7 @@ TO_REDACT = {CONF_API_TOKEN, CONF_WEBHOOK_ID, CONF_CLOUDHOOK_URL}
 
 
 def _equivent(equivent: Equivent | None) -> dict[str, str | None] | None:
-    if equivent is None:
-        return None
-    return {
-        "start": equivent.start.isoformat(),
-        "end": None if equivent.end is None else equivent.end.isoformat(),
-    }
+    return None if equivent is None else equivent.as_dict()
 
 
 async def async_get_config_entry_diagnostics(
@@ -56,7 +51,7 @@ async def async_get_config_entry_diagnostics(
             if coordinator.update_interval is None
             else coordinator.update_interval.total_seconds(),
             "push_trusted": coordinator.push_trusted,
-            "api_calls_last_minute": coordinator.client.gate.limiter.calls_in_window(),
+            "api_calls_last_minute": coordinator.calls_in_window,
             "custom_api_url": coordinator.client.base_url != DEFAULT_BASE_URL,
         },
         "setback": entry.runtime_data.setback.as_dict(),

@@ -46,14 +46,7 @@ class EquiventEvent(EquiwattEntity, EventEntity):
 
     @callback
     def _async_transition(self, transition: Transition) -> None:
-        equivent = transition.equivent
-        self._trigger_event(
-            transition.kind.value,
-            {
-                "start": equivent.start.isoformat(),
-                "end": None if equivent.end is None else equivent.end.isoformat(),
-            },
-        )
+        self._trigger_event(transition.kind.value, transition.equivent.as_dict())
         self.async_write_ha_state()
 
     @property

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
@@ -36,9 +37,11 @@ def async_apply_options(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None
     """Apply the saved options that need no reload to the entry.
 
     Polling and the webhook-silence watch read the push option each time they act;
-    the repair issues follow it here, and the setback takes its zones and plugs.
+    the repair issues follow it here, and a loaded setback takes its zones and plugs
+    (an entry not loaded takes them all when it sets up).
     """
     async_update_push_issue(hass, entry)
-    entry.runtime_data.setback.async_configure(entry.options)
+    if entry.state is ConfigEntryState.LOADED:
+        entry.runtime_data.setback.async_configure(entry.options)
     if not entry.options.get(CONF_PUSH, True):
         ir.async_delete_issue(hass, DOMAIN, silence_issue_id(entry))

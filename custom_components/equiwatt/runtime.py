@@ -13,7 +13,7 @@ from .setback.manager import SetbackManager
 type EquiwattConfigEntry = ConfigEntry[EquiwattRuntimeData]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class EquiwattRuntimeData:
     """The coordinator, and the rooms that only read it: the saving and the setback."""
 

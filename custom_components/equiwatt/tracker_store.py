@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from .api import Equivent, TransitionKind
 from .isotime import from_iso, iso
+from .models import EquiwattData
 from .tracker import Tracker
 from .tracker_state import Live, Override, Source
 
@@ -71,3 +72,17 @@ def tracker_from_dict(stored: dict[str, Any]) -> Tracker:
     if (source := stored.get("last_source")) is not None:
         tracker.last_source = Source(source)
     return tracker
+
+
+class Fingerprint(NamedTuple):
+    """What a save depends on, to tell whether a read changed anything worth saving."""
+
+    data: EquiwattData
+    override: Override | None
+    last_source: Source | None
+    fired: int
+
+
+def fingerprint(tracker: Tracker) -> Fingerprint:
+    """Return what a save of the tracker would record."""
+    return Fingerprint(tracker.data(), tracker.override, tracker.last_source, len(tracker.fired))

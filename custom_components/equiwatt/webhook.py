@@ -48,10 +48,9 @@ async def async_handle_webhook(
 
     Works for aiohttp's requests and for the `MockRequest` through which Home
     Assistant Cloud relays a cloudhook call: both offer `headers`, `query`,
-    `method` and a `content` stream, and nothing else is read.
+    `method` and a `content` stream, and nothing else is read. The entry is looked
+    up once the body is read, as it may unload meanwhile.
     """
-    if (entry := _entry_for(hass, webhook_id)) is None:
-        return web.Response(status=200)
     if request.method == hdrs.METH_GET:
         # Someone opened the URL in a browser to test it: a ping, whatever its query.
         body, intent = b"", Intent.PING
@@ -65,6 +64,8 @@ async def async_handle_webhook(
             # 200 like any other reply: a 413 would tell a prober that the id exists.
             return web.Response(status=200)
         intent = parse_intent(request.query, body, _content_type(request.headers))
+    if (entry := _entry_for(hass, webhook_id)) is None:
+        return web.Response(status=200)
     entry.runtime_data.coordinator.async_handle_webhook(
         intent,
         {

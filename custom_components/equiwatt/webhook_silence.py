@@ -64,15 +64,15 @@ class WebhookSilenceWatch:
         Only starts count: some users save only the "started" URL. A call that came
         shortly before (a `started` the API was asked to confirm) counts as delivered.
         """
-        tracker = self._entry.runtime_data.coordinator.tracker
-        if tracker.last_source is not Source.API or tracker.last_call is None:
+        coordinator = self._entry.runtime_data.coordinator
+        since = coordinator.last_call
+        if coordinator.last_source is not Source.API or since is None:
             return
         if not self._push_wanted or transition.kind is not TransitionKind.STARTED:
             return
-        if dt_util.utcnow() - tracker.last_call < WEBHOOK_GRACE:
+        if dt_util.utcnow() - since < WEBHOOK_GRACE:
             return
         self._async_cancel_check()
-        since = tracker.last_call
         self._cancel_check = async_call_later(
             self._hass, WEBHOOK_GRACE, partial(self._async_check, since)
         )
@@ -81,7 +81,7 @@ class WebhookSilenceWatch:
     def _async_check(self, since: datetime, _now: datetime) -> None:
         """Raise the issue unless a webhook call arrived since the transition."""
         self._cancel_check = None
-        if self._entry.runtime_data.coordinator.tracker.last_call != since or not self._push_wanted:
+        if self._entry.runtime_data.coordinator.last_call != since or not self._push_wanted:
             return
         ir.async_create_issue(
             self._hass,
@@ -101,7 +101,7 @@ class WebhookSilenceWatch:
         issue = ir.async_get(self._hass).async_get_issue(DOMAIN, issue_id)
         if issue is None or issue.data is None:
             return
-        last_webhook = iso(self._entry.runtime_data.coordinator.tracker.last_call)
+        last_webhook = iso(self._entry.runtime_data.coordinator.last_call)
         if last_webhook != issue.data.get(LAST_WEBHOOK):
             ir.async_delete_issue(self._hass, DOMAIN, issue_id)
 

@@ -201,7 +201,7 @@ async def test_reauth(
         result["flow_id"], {CONF_API_TOKEN: "Bearer rotated-token-999"}
     )
     assert result["type"] is FlowResultType.ABORT
-    assert await flow_text(hass, result) == "The new token works; Equiwatt is connected again."
+    assert await flow_text(hass, result) == "Re-authentication was successful"
     assert setup_entry.data[CONF_API_TOKEN] == "rotated-token-999"
     assert setup_entry.unique_id == token_unique_id("rotated-token-999")
     await hass.async_block_till_done()

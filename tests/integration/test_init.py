@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 import json
 import logging
+from typing import Any
 from unittest.mock import AsyncMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -11,11 +14,13 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.equiwatt.api import read_capped
 from custom_components.equiwatt.const import CONF_CLOUDHOOK_URL, CONF_PUSH, DOMAIN
 from custom_components.equiwatt.diagnostics import async_get_config_entry_diagnostics
 from homeassistant.components import cloud, webhook
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.setup import async_setup_component
@@ -263,3 +268,63 @@ async def test_no_module_is_taken_for_an_intent_platform(
     assert await async_setup_component(hass, "intent", {})
     await hass.async_block_till_done()
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_options_saved_while_equiwatt_is_down_apply_at_set_up(
+    hass: HomeAssistant, simulator: Simulator, mock_entry: MockConfigEntry
+) -> None:
+    """An entry waiting to retry its set-up takes new options without error, and uses them later."""
+    simulator.world.faults.update({"status": 502, "html": True})
+    mock_entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(mock_entry.entry_id)
+    assert mock_entry.state is ConfigEntryState.SETUP_RETRY
+    result = await hass.config_entries.options.async_init(mock_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_PUSH: False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert mock_entry.options[CONF_PUSH] is False
+    simulator.world.faults = type(simulator.world.faults)()
+    await hass.config_entries.async_reload(mock_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_entry.state is ConfigEntryState.LOADED
+    assert ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_ID) is None
+
+
+async def test_a_webhook_call_as_the_entry_unloads_is_dropped(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A call whose body is still arriving when the entry unloads gets its 200 and changes nothing."""
+    coordinator = setup_entry.runtime_data.coordinator
+    client = await hass_client_no_auth()
+    reading = asyncio.Event()
+
+    async def read_and_tell(*args: Any) -> bytes:
+        reading.set()
+        return await read_capped(*args)
+
+    async def body_across_the_unload() -> AsyncIterator[bytes]:
+        yield b"event="
+        await reading.wait()  # the handler has begun to read the body
+        assert await hass.config_entries.async_unload(setup_entry.entry_id)
+        yield b"started"
+
+    with patch("custom_components.equiwatt.webhook.read_capped", read_and_tell):
+        response = await client.post(
+            f"/api/webhook/{WEBHOOK_ID}",
+            data=body_across_the_unload(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        await hass.async_block_till_done()
+    assert reading.is_set()
+    assert response.status == 200
+    assert setup_entry.state is ConfigEntryState.NOT_LOADED
+    assert not coordinator.webhook_calls
+    # aiohttp's access log may fail on its own clock here; Home Assistant's and ours may not.
+    errors = [
+        r for r in caplog.records if r.levelno >= logging.ERROR and r.name != "aiohttp.access"
+    ]
+    assert [r.getMessage() for r in errors] == []

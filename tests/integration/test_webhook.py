@@ -281,6 +281,34 @@ async def test_browsers_do_not_keep_stale_entities_available(
         await advance(hass, freezer, 5 * 60, step=10)
     assert hass.states.get(BINARY).state == STATE_UNAVAILABLE
     assert hass.states.get(LAST_WEBHOOK).state != STATE_UNAVAILABLE
+    seen: list[str] = []
+    async_track_state_change_event(
+        hass, BINARY, lambda event: seen.append(event.data["new_state"].state)
+    )
+    await client.get(PATH)
+    await advance(hass, freezer, 60, step=10)
+    assert seen == [], "a browser's call does not bring the entities back for a moment"
+
+
+async def test_equiwatt_calling_during_an_outage_brings_the_entities_back(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Equiwatt's own call is a sign of Equiwatt: its word shows at once, and the log says so."""
+    simulator.world.faults.update({"status": 503})
+    await advance(hass, freezer, 20 * 60, step=30)
+    assert hass.states.get(BINARY).state == STATE_UNAVAILABLE
+    client = await hass_client_no_auth()
+    with caplog.at_level(logging.INFO, logger="custom_components.equiwatt"):
+        await client.post(PATH, params={"event": "started"})
+        await hass.async_block_till_done()
+    assert hass.states.get(BINARY).state == STATE_ON
+    assert "Equiwatt called the webhook: the entities are available again" in caplog.text
+    await advance(hass, freezer, 60, step=10)
 
 
 @pytest.mark.parametrize("webhook_first", [True, False])

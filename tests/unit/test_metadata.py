@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from PIL import Image
+import pytest
 import yaml
 
 from devtools import translations
@@ -28,6 +29,12 @@ def test_english_translation_is_strings_resolved() -> None:
     assert english == translations.english()
     assert "[%key:" not in english
     assert "[%key:common::" in (INTEGRATION / "strings.json").read_text(encoding="utf-8")
+
+
+def test_a_reference_to_another_integration_is_refused() -> None:
+    """Only core's common texts and our own may be named: another domain's would resolve as ours."""
+    with pytest.raises(ValueError, match="another integration"):
+        translations.resolved({"title": "[%key:component::tado::title%]"}, {"common": {}})
 
 
 def test_every_entity_has_a_name_and_an_icon() -> None:

@@ -24,8 +24,7 @@ def equivent_json(equivent: Equivent) -> dict[str, Any]:
     """Return an Equivent as JSON-ready data: ISO 8601 times in UTC, minutes."""
     duration = equivent.duration
     return {
-        "start": equivent.start.isoformat(),
-        "end": None if equivent.end is None else equivent.end.isoformat(),
+        **equivent.as_dict(),
         "duration_minutes": None if duration is None else round(duration.total_seconds() / 60),
     }
 

@@ -22,6 +22,13 @@ class Equivent:
         """The length of the Equivent, when its end is known."""
         return None if self.end is None else self.end - self.start
 
+    def as_dict(self) -> dict[str, str | None]:
+        """Return the times as ISO 8601 text, ready for JSON."""
+        return {
+            "start": self.start.isoformat(),
+            "end": None if self.end is None else self.end.isoformat(),
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class EquiventsSnapshot:

@@ -55,13 +55,16 @@ class RateLimiter:
         self._window = WINDOW if window is None else window
         self._calls: deque[float] = deque(maxlen=MAX_CALLS if max_calls is None else max_calls)
         self._blocked_until = 0.0
+        # When the latest call ended: a slow reply may have reached Equiwatt late, so
+        # the next call is spaced from its end as well as from its start.
+        self._last_end = -math.inf
 
     def delay(self) -> float:
         """Seconds to wait before the next call is allowed."""
         now = self._clock()
         ready = self._blocked_until
         if self._calls:
-            ready = max(ready, self._calls[-1] + self._min_interval)
+            ready = max(ready, max(self._calls[-1], self._last_end) + self._min_interval)
             if len(self._calls) == self._calls.maxlen:
                 ready = max(ready, self._calls[0] + self._window)
         wait = ready - now
@@ -71,6 +74,10 @@ class RateLimiter:
     def record(self) -> None:
         """Note a call going out now."""
         self._calls.append(self._clock())
+
+    def record_end(self) -> None:
+        """Note that the call under way has ended (replied, failed or timed out)."""
+        self._last_end = self._clock()
 
     def block(self, seconds: float) -> None:
         """Allow no call for `seconds` (after a 429)."""
@@ -204,6 +211,9 @@ class TokenGate:
         self.limiter.record()
         call.sent_at = self._clock()
         self._last = None  # after a failure, nothing older may be served
-        result = await fetch()
+        try:
+            result = await fetch()
+        finally:
+            self.limiter.record_end()
         self._last = (call.sent_at, result)
         return result
