@@ -28,6 +28,15 @@ START_TIME = "2026-11-20T17:10:00+00:00"
 SLOW_POLL = 125
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the long soak and fuzz tests first (a stable sort keeps the rest in order).
+
+    Under pytest-xdist each then starts on a worker at once, and the short tests
+    fill the other workers around them, instead of one long test ending the run alone.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("soak") is None)
+
+
 @dataclass
 class Simulator:
     """A running simulator and its world."""
