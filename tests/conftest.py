@@ -56,6 +56,15 @@ def equivents(
     return EquiventsSnapshot(live=live, history=history, fetched_at=fetched_at or dt_util.utcnow())
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the long soak and fuzz tests first (a stable sort keeps the rest in order).
+
+    Under pytest-xdist each then starts on a worker at once, and the short tests
+    fill the other workers around them, instead of one long test ending the run alone.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("soak") is None)
+
+
 @dataclass
 class Simulator:
     """A running simulator and its world."""

@@ -528,6 +528,7 @@ fuzz_type = st.sampled_from(
 )
 
 
+@pytest.mark.soak
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None)
 @given(query=fuzz_query, body=fuzz_body, content_type=fuzz_type)
 def test_fuzz_intent_parser(query: dict[str, str], body: bytes, content_type: str) -> None:
