@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+import logging
 import os
 from typing import Any
 from unittest.mock import MagicMock, patch
@@ -22,6 +23,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from simulator import World
 from tests.sim_server import start_simulator
+
+# phcc turns on SQLAlchemy's statement log; its handler writes past pytest's capture in
+# xdist workers, so every recorder test would print its SQL into the run's output.
+logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
 TOKEN = "eqw-test-token-6f1c2a9b8d"
 WEBHOOK_ID = "equiwatt-test-hook-41d7e2"
