@@ -31,8 +31,6 @@ from tests.lib.conftest import TOKEN, LibSimulator, ShiftedClock, assert_within_
 BOUNDARY = datetime(2026, 11, 20, 17, 30, tzinfo=UTC)
 FIRST = Equivent(BOUNDARY + timedelta(minutes=1))
 SECOND = Equivent(BOUNDARY + timedelta(hours=1, minutes=1))
-# Polling alone finds a half-hour-aligned start or end this fast (design.md's target).
-DETECTION_TIME = 15.0
 
 
 def snapshot(live: Equivent | None, *history: Equivent) -> EquiventsSnapshot:
@@ -125,14 +123,22 @@ async def wait_for_lines(path: Path, count: int, timeout: float) -> list[str]:
     return path.read_text().splitlines()
 
 
-async def test_watch_exec_reacts_in_time(
+def reads_between(world: World, since: float, until: float) -> int:
+    """How many reads the server answered between two moments of its clock."""
+    return sum(1 for entry in world.log if since <= entry.time <= until and entry.status == 200)
+
+
+async def test_watch_exec_reacts_at_once(
     lib_world: World, lib_sim: LibSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`watch --exec` runs the command at the start and at the end, each within the detection time.
+    """`watch --exec` runs the command at the start and at the end, each on the first read that shows it.
 
     The simulator and the watch share a clock that runs in real time from just before
     a half hour; the Equivent starts and ends a few seconds later, as Equivents do,
-    and the server reports it live in its buggy shape (no `current_event`).
+    and the server reports it live in its buggy shape (no `current_event`). How soon
+    the schedule reads after a moment is its own property (tests/lib/test_schedule.py)
+    and measured by `scripts/bench polling`; here the count of reads shows that the
+    watch acts on the first one, whatever the machine's load.
     """
     clock = ShiftedClock(BOUNDARY + timedelta(seconds=57))
     lib_world.clock = clock
@@ -158,8 +164,8 @@ async def test_watch_exec_reacts_in_time(
         f"started {iso}  no-token",
         f"ended {iso} {end_iso} no-token",
     ]
-    assert seen[0] - start <= DETECTION_TIME
-    assert seen[1] - (start + 6) <= DETECTION_TIME
+    assert reads_between(lib_world, start, seen[0]) == 1
+    assert reads_between(lib_world, start + 6, seen[1]) == 1
     out, err = capsys.readouterr()
     assert out.splitlines() == [f"started {iso} -", f"ended {iso} {end_iso}"]
     assert err == ""
