@@ -68,7 +68,7 @@ async def test_push_latency(
     assert await hass.config_entries.async_setup(mock_entry.entry_id)
     await _set_up_bare_automation(hass)
     await hass.async_block_till_done()
-    tracker = mock_entry.runtime_data.tracker
+    tracker = mock_entry.runtime_data.coordinator.tracker
     # Part 1, instant path: each call is a new Equivent seconds after the last
     # one, so a zero grace makes every `started` the first after a quiet time.
     # Each call's confirming API read (within 1 call/s) is let finish before the
@@ -122,7 +122,7 @@ async def test_push_latency(
     # (two fresh API calls: the check, and the confirmation of the end) takes
     # 26.5 s, well within 10 calls a minute.
     tracker.grace = timedelta(minutes=5)
-    await asyncio.sleep(mock_entry.runtime_data.client.gate.limiter.delay() + 1)
+    await asyncio.sleep(mock_entry.runtime_data.coordinator.client.gate.limiter.delay() + 1)
     back_to_back: list[float] = []
     for _ in range(BACK_TO_BACK):
         simulator.world.start_now()

@@ -23,6 +23,8 @@ Equiwatt development instance is up ({elapsed:.0f} s).
                    with 5 weeks of history and a fortnight of past Equivents
                    (the latest: {saving});
                    a new one's usage counts from its first half-hour after this start
+  Setback          climate.simulated_living_room (a generic thermostat at 20 °C) and
+                   switch.simulated_plug, chosen for the setback: watch them during one
 
   Start an Equivent:  curl -X POST {sim}/_sim/equivents/start
   End it:             curl -X POST {sim}/_sim/equivents/end

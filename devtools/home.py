@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 import time
 
 import aiohttp
@@ -26,6 +27,18 @@ METER_ATTRIBUTES = {
     "friendly_name": "Simulated grid import",
 }
 SAVING_PROBE = "sensor.equiwatt_equivent_baseline"  # exists once a meter is chosen
+# The saving's storage file of each entry, in the config dir's .storage (storage.py).
+SAVING_FILES = "equiwatt.*.saving"
+ROOM_TEMPERATURE = "sensor.simulated_room_temperature"
+ROOM_ATTRIBUTES = {"device_class": "temperature", "unit_of_measurement": "°C"}
+PLUG = "switch.simulated_plug"
+# What scripts/develop chooses in the options: the meter, and the home's zone and plug
+# (config/configuration.yaml) for the setback.
+SIMULATED_OPTIONS = {
+    "energy_sensor": METER_ENTITY,
+    "setback_climates": ["climate.simulated_living_room"],
+    "setback_switches": [PLUG],
+}
 METER_INTERVAL = 10.0  # seconds between readings, like a consumer access device
 HISTORY_DAYS = 35  # enough weekdays for a full baseline around the past Equivents
 PAST_EQUIVENT_DAYS = (1, 3, 6, 9, 13)  # days back, at the time of day the stack starts
@@ -101,18 +114,34 @@ async def _wait_for_statistics(rest: HomeAssistantRest, since: float, count: int
     raise HomeAssistantError("the recorder did not import the meter's history within 60 s")
 
 
-async def use_simulated_meter(rest: HomeAssistantRest, entry_id: str, meter: SimMeter) -> None:
-    """Publish the meter with its history and choose it for the saving, unless one is chosen.
+async def use_simulated_meter(
+    rest: HomeAssistantRest, entry_id: str, meter: SimMeter, config_dir: Path
+) -> None:
+    """Publish the meter with its history and choose it (and the setback's), unless chosen.
 
-    The saving reads the recorder's statistics when it starts: an entry that already
-    has the meter is reloaded to read the history just imported.
+    The saving's ledger starts from the history just imported: what it kept of an
+    earlier run (that run's readings, and what it filled at this start from that
+    run's statistics) goes with its storage file, removed while nothing writes it.
     """
     reading = await import_meter_history(rest, meter)
     await rest.set_state(METER_ENTITY, f"{reading:.3f}", METER_ATTRIBUTES)
+    await rest.set_state(ROOM_TEMPERATURE, "19.5", ROOM_ATTRIBUTES)
+    await rest.request("POST", "/api/services/switch/turn_on", {"entity_id": PLUG})
     if await rest.state(SAVING_PROBE) is None:
-        await rest.set_options(entry_id, {"energy_sensor": METER_ENTITY})
-    else:
-        await rest.request("POST", f"/api/config/config_entries/entry/{entry_id}/reload")
+        remove_saving_files(config_dir)
+        await rest.set_options(entry_id, SIMULATED_OPTIONS)
+        return
+    # Disabled, the entry is unloaded: its saving has written its file for the last time.
+    disable = {"type": "config_entries/disable", "entry_id": entry_id}
+    await rest.websocket({**disable, "disabled_by": "user"})
+    remove_saving_files(config_dir)
+    await rest.websocket({**disable, "disabled_by": None})
+
+
+def remove_saving_files(config_dir: Path) -> None:
+    """Remove the saving's storage file of every Equiwatt entry in a config dir."""
+    for path in (config_dir / ".storage").glob(SAVING_FILES):
+        path.unlink()
 
 
 async def feed_meter(rest: HomeAssistantRest, meter: SimMeter) -> None:

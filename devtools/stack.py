@@ -19,7 +19,7 @@ from aiohttp import web
 from simulator import RealClock, World, build_app
 from simulator.server import METER
 
-from .home import METER_ENTITY, add_past_equivents, feed_meter, use_simulated_meter
+from .home import SIMULATED_OPTIONS, add_past_equivents, feed_meter, use_simulated_meter
 from .homeassistant_rest import HomeAssistantError, HomeAssistantRest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -137,7 +137,7 @@ async def keep_webhooks_wired(stack: Stack, interval: float = 3.0) -> AsyncItera
                 continue
             urls = await stack.rest.webhook_urls(entry_id) if entry_id else {}
             if entry_id and stack.simulated_meter:
-                await stack.rest.set_options(entry_id, {"energy_sensor": METER_ENTITY})
+                await stack.rest.set_options(entry_id, SIMULATED_OPTIONS)
         except aiohttp.ClientError, HomeAssistantError:
             continue  # Home Assistant is restarting or the entry is mid-change
         stack.entry_id, stack.webhook_urls = entry_id, urls
@@ -206,7 +206,7 @@ async def running_stack(
             feeder = None
             if simulated_meter:
                 meter = runner.app[METER]
-                await use_simulated_meter(rest, entry_id, meter)
+                await use_simulated_meter(rest, entry_id, meter, config_dir)
                 feeder = loud_task(feed_meter(rest, meter), "The simulated meter")
             try:
                 yield Stack(

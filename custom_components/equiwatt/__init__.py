@@ -5,16 +5,19 @@ from __future__ import annotations
 from homeassistant.const import CONF_API_TOKEN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .api import EquiwattClient
+from .client import async_create_client
 from .cloudhook import async_delete_cloudhook, async_track_cloudhook
 from .const import CONF_ENERGY_SENSOR, CONF_NATION, CONF_SLOW_INTERVAL, DOMAIN, LOGGER
-from .coordinator import EquiwattConfigEntry, EquiwattCoordinator, rate_limit_store, state_store
-from .saving_manager import DEFAULT_NATION, SavingManager, saving_store
+from .coordinator import EquiwattCoordinator
+from .runtime import EquiwattConfigEntry, EquiwattRuntimeData
+from .saving.bank_holidays import DEFAULT_NATION
+from .saving.coordinator import SavingCoordinator
 from .setback.manager import SetbackManager
 from .setback.removal import async_release
-from .webhook import async_register_webhook, async_track_push_issue, push_issue_id
+from .storage import async_remove_stores
+from .urls import async_track_push_issue, push_issue_id
+from .webhook import async_register_webhook
 from .webhook_silence import WebhookSilenceWatch, silence_issue_id
 
 PLATFORMS = [
@@ -28,23 +31,23 @@ PLATFORMS = [
 
 async def async_setup_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> bool:
     """Set up an Equiwatt account from a config entry."""
-    client = EquiwattClient(async_get_clientsession(hass), entry.data[CONF_API_TOKEN])
+    client = async_create_client(hass, entry.data[CONF_API_TOKEN])
     coordinator = EquiwattCoordinator(hass, entry, client)
     if await coordinator.async_restore():
         # Saved state carries the entities through a restart even if Equiwatt is down.
         await coordinator.async_refresh()
     else:
         await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = coordinator
-    coordinator.async_start_stale_check()
+    saving: SavingCoordinator | None = None
     if meter := entry.options.get(CONF_ENERGY_SENSOR):
         nation = entry.options.get(CONF_NATION, DEFAULT_NATION)
-        coordinator.saving = SavingManager(hass, coordinator, meter, nation)
-        await coordinator.saving.async_start()
-        entry.async_on_unload(coordinator.saving.async_stop)
-    coordinator.setback = SetbackManager(hass, entry)
-    await coordinator.setback.async_start()
-    entry.async_on_unload(coordinator.setback.async_stop)
+        saving = SavingCoordinator(hass, entry, coordinator, meter, nation)
+        # It stops and saves as the entry unloads (core's coordinator shutdown).
+        await saving.async_config_entry_first_refresh()
+    setback = SetbackManager(hass, entry, coordinator)
+    entry.runtime_data = EquiwattRuntimeData(coordinator, setback, saving)
+    await setback.async_start()
+    entry.async_on_unload(setback.async_stop)
     async_register_webhook(hass, entry)
     async_track_push_issue(hass, entry)
     async_track_cloudhook(hass, entry)
@@ -71,9 +74,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) ->
         finally:
             ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry))
             ir.async_delete_issue(hass, DOMAIN, silence_issue_id(entry))
-            await state_store(hass, entry.entry_id).async_remove()
-            await rate_limit_store(hass, entry.entry_id).async_remove()
-            await saving_store(hass, entry.entry_id).async_remove()
+            await async_remove_stores(hass, entry.entry_id)
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: EquiwattConfigEntry) -> bool:

@@ -12,8 +12,8 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import EquiwattConfigEntry
 from .entity import EquiwattEntity
+from .runtime import EquiwattConfigEntry
 
 PARALLEL_UPDATES = 0
 
@@ -30,19 +30,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the Equivent binary sensor."""
-    async_add_entities([EquiventActiveSensor(entry.runtime_data, EQUIVENT_ACTIVE)])
+    async_add_entities([EquiventActiveSensor(entry.runtime_data.coordinator, EQUIVENT_ACTIVE)])
 
 
 class EquiventActiveSensor(EquiwattEntity, BinarySensorEntity):
-    """On while an Equivent is live; written first when a webhook changes it."""
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        """Also listen for webhook changes ahead of the other entities."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self.coordinator.async_add_instant_listener(self.async_write_ha_state))
+    """On while an Equivent is live."""
 
     @property
+    @override
     def is_on(self) -> bool:
         """Whether an Equivent is live."""
         return self.coordinator.data.live is not None

@@ -20,8 +20,8 @@ from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
 
 from .const import CONF_CLOUDHOOK_URL, LOGGER
-from .coordinator import EquiwattConfigEntry
-from .webhook import async_update_push_issue, cloud_subscribed
+from .runtime import EquiwattConfigEntry
+from .urls import async_update_push_issue, cloud_subscribed
 
 
 async def async_create_cloudhook(hass: HomeAssistant, webhook_id: str) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, override
 
 import voluptuous as vol
 
@@ -16,7 +16,6 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_API_TOKEN, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
     TextSelector,
@@ -24,19 +23,14 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from .api import (
-    EquiwattAuthError,
-    EquiwattClient,
-    EquiwattError,
-    EquiwattRateLimitedError,
-    normalize_token,
-)
+from .api import EquiwattAuthError, EquiwattError, EquiwattRateLimitedError, normalize_token
+from .client import async_create_client
 from .cloudhook import async_create_cloudhook
 from .const import CONF_CLOUDHOOK_URL, CONF_ENERGY_SENSOR, CONF_PUSH, DOMAIN, LOGGER
 from .options import async_apply_options, needs_reload
-from .saving_options import SAVING_FIELDS, async_suggested_options, meter_error
+from .saving.options import SAVING_FIELDS, async_suggested_options, meter_error
 from .setback.options import setback_fields, setback_suggestions
-from .webhook import webhook_urls
+from .urls import async_no_public_url_text, webhook_urls
 
 TOKEN_SCHEMA = vol.Schema(
     {vol.Required(CONF_API_TOKEN): TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))}
@@ -55,7 +49,7 @@ async def async_check_token(hass: HomeAssistant, token: str) -> dict[str, str]:
     """Try the token against Equiwatt; return the form errors, if any."""
     if not token:
         return {CONF_API_TOKEN: "empty_token"}
-    client = EquiwattClient(async_get_clientsession(hass), token)
+    client = async_create_client(hass, token)
     try:
         await client.get_equivents()
     except EquiwattAuthError:
@@ -79,10 +73,12 @@ class EquiwattConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
+    @override
     def async_get_options_flow(config_entry: ConfigEntry) -> EquiwattOptionsFlow:
         """Create the options flow."""
         return EquiwattOptionsFlow()
 
+    @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the token."""
         errors: dict[str, str] = {}
@@ -176,8 +172,12 @@ class EquiwattOptionsFlow(OptionsFlowWithReload):
             **await async_suggested_options(self.hass, options),
         }
         urls = webhook_urls(self.hass, self.config_entry.data)
+        if urls is None:
+            # The boxes say so, in the words of the repair issue's title (translated).
+            unreachable = await async_no_public_url_text(self.hass)
+            urls = {"started_url": unreachable, "ended_url": unreachable}
         return self.async_show_form(
-            step_id="init" if urls else "init_no_public_url",
+            step_id="init",
             data_schema=self.add_suggested_values_to_schema(
                 OPTIONS_SCHEMA.extend(SAVING_FIELDS).extend(
                     setback_fields(self.hass, self.config_entry.entry_id)
@@ -198,9 +198,3 @@ class EquiwattOptionsFlow(OptionsFlowWithReload):
             self.hass.config_entries.async_update_entry(entry, options=options)
             async_apply_options(self.hass, entry)
         return self.async_create_entry(data=options)
-
-    async def async_step_init_no_public_url(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Show the same options when no URL reaches Home Assistant from the internet."""
-        return await self.async_step_init(user_input)

@@ -34,14 +34,7 @@ MAX_WEBHOOK_BODY: Final = 64 * 1024
 # How long an Equivent usually lasts, when nothing better is known (the client's figure).
 TYPICAL_DURATION: Final = schedule.TYPICAL_DURATION
 
-STORAGE_VERSION: Final = 1
 
 # The saving per Equivent (options).
 CONF_ENERGY_SENSOR: Final = "energy_sensor"
 CONF_NATION: Final = "nation"
-
-# The setback (options): the zones and plugs set back during an Equivent.
-CONF_SETBACK_CLIMATES: Final = "setback_climates"
-CONF_SETBACK_SWITCHES: Final = "setback_switches"
-CONF_SETBACK_TEMPERATURE: Final = "setback_temperature"
-DEFAULT_SETBACK_TEMPERATURE: Final = 5.0

@@ -10,26 +10,21 @@ from homeassistant.core import HomeAssistant
 
 from .api import DEFAULT_BASE_URL, Equivent
 from .const import CONF_CLOUDHOOK_URL
-from .coordinator import EquiwattConfigEntry
-from .webhook import webhook_urls
+from .runtime import EquiwattConfigEntry
+from .urls import webhook_urls
 
 TO_REDACT = {CONF_API_TOKEN, CONF_WEBHOOK_ID, CONF_CLOUDHOOK_URL}
 
 
 def _equivent(equivent: Equivent | None) -> dict[str, str | None] | None:
-    if equivent is None:
-        return None
-    return {
-        "start": equivent.start.isoformat(),
-        "end": None if equivent.end is None else equivent.end.isoformat(),
-    }
+    return None if equivent is None else equivent.as_dict()
 
 
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: EquiwattConfigEntry
 ) -> dict[str, Any]:
     """Return what support needs to see, and nothing secret."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     data = coordinator.data
     tracker = coordinator.tracker
     return {
@@ -52,15 +47,14 @@ async def async_get_config_entry_diagnostics(
             "last_good_read": None
             if coordinator.last_good_read is None
             else coordinator.last_good_read.isoformat(),
-            "stale": coordinator.stale,
             "next_interval_seconds": None
             if coordinator.update_interval is None
             else coordinator.update_interval.total_seconds(),
             "push_trusted": coordinator.push_trusted,
-            "api_calls_last_minute": coordinator.client.gate.limiter.calls_in_window(),
+            "api_calls_last_minute": coordinator.calls_in_window,
             "custom_api_url": coordinator.client.base_url != DEFAULT_BASE_URL,
         },
-        "setback": None if coordinator.setback is None else coordinator.setback.as_dict(),
+        "setback": entry.runtime_data.setback.as_dict(),
         "webhook": {
             "reachable_from_internet": webhook_urls(hass, entry.data) is not None,
             "cloudhook": CONF_CLOUDHOOK_URL in entry.data,

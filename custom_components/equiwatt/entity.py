@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from typing import override
-
-from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import EquiwattCoordinator
+from .saving.coordinator import SavingCoordinator
 
 # What the Equiwatt app calls the feature, and what the device list shows as the model.
 MODEL = "Open API"
 
 
-class EquiwattEntity(CoordinatorEntity[EquiwattCoordinator]):
-    """An entity of the Equiwatt service device of one config entry."""
+class EquiwattEntity[CoordinatorT: EquiwattCoordinator | SavingCoordinator = EquiwattCoordinator](
+    CoordinatorEntity[CoordinatorT]
+):
+    """An entity of the Equiwatt service device of one config entry.
+
+    Fed by the Equiwatt coordinator, or by the saving's for the saving's sensors.
+    """
 
     _attr_has_entity_name = True
 
-    def __init__(self, coordinator: EquiwattCoordinator, description: EntityDescription) -> None:
+    def __init__(self, coordinator: CoordinatorT, description: EntityDescription) -> None:
         """Name the entity after its description, on the entry's device."""
         super().__init__(coordinator)
         self.entity_description = description
@@ -35,13 +38,3 @@ class EquiwattEntity(CoordinatorEntity[EquiwattCoordinator]):
             name="Equiwatt",
             configuration_url="https://www.equiwatt.com",
         )
-
-    @property
-    @override
-    def available(self) -> bool:
-        """Unavailable while the token is rejected, or after 10 minutes with no good read."""
-        coordinator = self.coordinator
-        auth_failed = not coordinator.last_update_success and isinstance(
-            coordinator.last_exception, ConfigEntryAuthFailed
-        )
-        return coordinator.data is not None and not coordinator.stale and not auth_failed

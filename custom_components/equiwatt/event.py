@@ -9,16 +9,16 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import EquiwattConfigEntry
+from .api import Transition, TransitionKind
 from .entity import EquiwattEntity
-from .tracker import Intent, Transition
+from .runtime import EquiwattConfigEntry
 
 PARALLEL_UPDATES = 0
 
 EQUIVENT_EVENT = EventEntityDescription(
     key="equivent",
     translation_key="equivent",
-    event_types=[Intent.STARTED.value, Intent.ENDED.value],
+    event_types=[TransitionKind.STARTED.value, TransitionKind.ENDED.value],
 )
 
 
@@ -28,7 +28,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the Equivent event entity."""
-    async_add_entities([EquiventEvent(entry.runtime_data, EQUIVENT_EVENT)])
+    async_add_entities([EquiventEvent(entry.runtime_data.coordinator, EQUIVENT_EVENT)])
 
 
 class EquiventEvent(EquiwattEntity, EventEntity):
@@ -46,14 +46,7 @@ class EquiventEvent(EquiwattEntity, EventEntity):
 
     @callback
     def _async_transition(self, transition: Transition) -> None:
-        equivent = transition.equivent
-        self._trigger_event(
-            transition.kind.value,
-            {
-                "start": equivent.start.isoformat(),
-                "end": None if equivent.end is None else equivent.end.isoformat(),
-            },
-        )
+        self._trigger_event(transition.kind.value, transition.equivent.as_dict())
         self.async_write_ha_state()
 
     @property

@@ -6,17 +6,18 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .const import CONF_ENERGY_SENSOR, CONF_NATION, CONF_PUSH, DOMAIN
-from .coordinator import EquiwattConfigEntry
-from .saving_manager import DEFAULT_NATION
-from .webhook import async_update_push_issue
+from .runtime import EquiwattConfigEntry
+from .saving.bank_holidays import DEFAULT_NATION
+from .urls import async_update_push_issue
 from .webhook_silence import silence_issue_id
 
 # The options whose change reloads the entry, with their defaults: the meter and the
-# nation make the saving's manager and its sensors. A reload makes every entity
+# nation make the saving's coordinator and its sensors. A reload makes every entity
 # unavailable for a moment, so any other option (push, the setback's zones, plugs and
 # temperature) is applied live by `async_apply_options`.
 RELOAD_OPTIONS: Final[Mapping[str, Any]] = MappingProxyType(
@@ -36,10 +37,11 @@ def async_apply_options(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None
     """Apply the saved options that need no reload to the entry.
 
     Polling and the webhook-silence watch read the push option each time they act;
-    the repair issues follow it here, and the setback takes its zones and plugs.
+    the repair issues follow it here, and a loaded setback takes its zones and plugs
+    (an entry not loaded takes them all when it sets up).
     """
     async_update_push_issue(hass, entry)
-    if (setback := entry.runtime_data.setback) is not None:
-        setback.async_configure(entry.options)
+    if entry.state is ConfigEntryState.LOADED:
+        entry.runtime_data.setback.async_configure(entry.options)
     if not entry.options.get(CONF_PUSH, True):
         ir.async_delete_issue(hass, DOMAIN, silence_issue_id(entry))

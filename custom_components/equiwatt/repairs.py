@@ -11,9 +11,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult
 
 from .const import CONF_PUSH
-from .coordinator import EquiwattConfigEntry
 from .options import async_apply_options
-from .webhook import webhook_urls
+from .runtime import EquiwattConfigEntry
+from .urls import webhook_urls
 
 
 class NoPublicUrlFlow(RepairsFlow):

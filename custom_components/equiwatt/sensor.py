@@ -12,10 +12,10 @@ from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import EquiwattConfigEntry
 from .entity import EquiwattEntity
 from .models import EquiwattData
-from .saving_sensor import SAVING_SENSORS, SavingSensor
+from .runtime import EquiwattConfigEntry
+from .saving.sensors import SAVING_SENSORS, SavingSensor
 
 PARALLEL_UPDATES = 0
 
@@ -78,9 +78,9 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the Equiwatt sensors, and those of the saving when a meter is chosen."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     async_add_entities(EquiwattSensor(coordinator, description) for description in SENSORS)
-    if (saving := coordinator.saving) is not None:
+    if (saving := entry.runtime_data.saving) is not None:
         async_add_entities(SavingSensor(saving, description) for description in SAVING_SENSORS)
 
 
@@ -90,6 +90,7 @@ class EquiwattSensor(EquiwattEntity, SensorEntity):
     entity_description: EquiwattSensorDescription
 
     @property
+    @override
     def native_value(self) -> datetime | float | None:
         """The sensor's value."""
         return self.entity_description.value_fn(self.coordinator.data)

@@ -11,8 +11,9 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import EquiwattConfigEntry, EquiwattCoordinator
+from .coordinator import EquiwattCoordinator
 from .entity import EquiwattEntity
+from .runtime import EquiwattConfigEntry
 from .setback.manager import SetbackManager
 from .setback.memory import Status
 
@@ -29,15 +30,13 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the Setback switch while zones or plugs are chosen for it (options apply live)."""
-    coordinator = entry.runtime_data
-    setback = coordinator.setback
-    assert setback is not None
+    setback = entry.runtime_data.setback
     shown: list[SetbackSwitch] = []
 
     @callback
     def _async_add_when_chosen() -> None:
         if setback.configured and not shown:
-            switch = SetbackSwitch(coordinator, setback)
+            switch = SetbackSwitch(entry.runtime_data.coordinator, setback)
             switch.async_on_remove(shown.clear)
             shown.append(switch)
             async_add_entities([switch])

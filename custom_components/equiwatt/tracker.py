@@ -4,82 +4,29 @@ Pure logic: no Home Assistant, no I/O. Every Equivent is identified by its
 start time; `started` and `ended` fire at most once each per Equivent, whatever
 source reports the change first. The first API read after a (re)start is a
 baseline: it brings the state up to date and fires nothing.
+
+The command line's `TransitionDetector` (api/watch.py) makes the same
+`Transition`s but is kept apart on purpose: here webhooks hold against the API,
+provisional starts give way to the API's and what fired outlives a restart;
+there one odd read ends nothing and the first read reports a live Equivent.
+Their common step, comparing two reads' live Equivent, branches differently in
+each: shared, it would take those branches as parameters and read worse.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Any
 
-from .api import Equivent, EquiventsSnapshot
+from .api import Equivent, EquiventsSnapshot, Transition, TransitionKind
 from .api.schedule import expected_end
 from .const import LOGGER, WEBHOOK_GRACE
 from .models import EquiwattData
+from .tracker_state import Live, Override, Source, overlap, same_end
+from .webhook_call import Intent
 
 MAX_HISTORY = 1000
 MAX_FIRED = 50
-
-
-class Intent(StrEnum):
-    """What a webhook call says."""
-
-    STARTED = "started"
-    ENDED = "ended"
-    PING = "ping"
-
-
-class Source(StrEnum):
-    """Who reported a change first."""
-
-    API = "api"
-    WEBHOOK = "webhook"
-
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    """An Equivent started or ended."""
-
-    kind: Intent
-    equivent: Equivent
-
-
-@dataclass(slots=True)
-class Live:
-    """The Equivent in progress as we know it."""
-
-    start: datetime
-    planned_end: datetime | None = None
-    provisional: bool = False  # start is a webhook's arrival time
-
-
-@dataclass(frozen=True, slots=True)
-class Override:
-    """A webhook's word, which holds against the API for the grace period.
-
-    A `started` (active) holds against reads that show nothing live. An `ended`
-    holds only against reads that still show *the Equivent it ended* live: one
-    that started later is a new Equivent. `start` is the ended Equivent's start,
-    a guess (the `started` call's arrival) when `provisional`.
-    """
-
-    active: bool
-    at: datetime
-    start: datetime | None = None
-    provisional: bool = False
-
-    def contradicted_by(self, api_live: Equivent | None) -> bool:
-        """Whether an API read disputes this webhook's word about the same Equivent."""
-        if self.active:
-            return api_live is None
-        if api_live is None:
-            return False
-        if self.start is None:
-            return True
-        # A guessed start is later than the real one: anything live that began
-        # before the `ended` call is the Equivent it ended.
-        return api_live.start <= (self.at if self.provisional else self.start)
 
 
 @dataclass(slots=True)
@@ -90,9 +37,10 @@ class Tracker:
     live: Live | None = None
     history: dict[datetime, Equivent] = field(default_factory=dict)
     provisional_history: set[datetime] = field(default_factory=set)
-    fired: dict[datetime, set[Intent]] = field(default_factory=dict)
+    fired: dict[datetime, set[TransitionKind]] = field(default_factory=dict)
     override: Override | None = None
     last_webhook: datetime | None = None
+    last_call: datetime | None = None  # the last webhook call that may be Equiwatt's
     last_source: Source | None = None
     baseline_done: bool = False
     # A `started` just after an end, which the API must confirm first (not saved).
@@ -135,9 +83,17 @@ class Tracker:
             transitions += self._start(api_live)
         return self._finish(transitions, Source.API)
 
-    def apply_webhook(self, intent: Intent, now: datetime) -> list[Transition]:
-        """Take a webhook call; return the transitions to fire."""
+    def apply_webhook(
+        self, intent: Intent, now: datetime, *, from_equiwatt: bool = True
+    ) -> list[Transition]:
+        """Take a webhook call; return the transitions to fire.
+
+        A call that cannot be Equiwatt's (a browser's GET) shows as the last webhook
+        but is no sign that Equiwatt is there (`last_call`).
+        """
         self.last_webhook = now
+        if from_equiwatt:
+            self.last_call = now
         transitions: list[Transition] = []
         if intent is Intent.STARTED and self.live is None:
             if self._just_ended(now):
@@ -147,8 +103,7 @@ class Tracker:
                 transitions += self._start_from_webhook(now)
         elif intent is Intent.ENDED and self.live is not None:
             self.override = Override(False, now, self.live.start, self.live.provisional)
-            # To the second, as the API gives times: when it confirms the same end, the
-            # last Equivent's end and duration are written once, not twice.
+            # To the second, as the API gives times.
             equivent = Equivent(self.live.start, now.replace(microsecond=0))
             if self.live.provisional:
                 self.provisional_history.add(equivent.start)
@@ -209,13 +164,13 @@ class Tracker:
     def _start(self, equivent: Equivent, *, provisional: bool = False) -> list[Transition]:
         self.history.pop(equivent.start, None)
         self.live = Live(equivent.start, equivent.end, provisional)
-        return self._fire(Intent.STARTED, equivent)
+        return self._fire(TransitionKind.STARTED, equivent)
 
     def _end(self, equivent: Equivent) -> list[Transition]:
         self.live = None
         if equivent.end is not None:
             self.history[equivent.start] = equivent
-        return self._fire(Intent.ENDED, equivent)
+        return self._fire(TransitionKind.ENDED, equivent)
 
     def _adopt(self, api_live: Equivent) -> None:
         """Replace a webhook's provisional start with the API's real one."""
@@ -243,15 +198,17 @@ class Tracker:
         for equivent in finished:
             for start in list(self.provisional_history):
                 guess = self.history.get(start)
-                if guess is None or _overlap(guess, equivent, self.grace):
+                if guess is None or overlap(guess, equivent, self.grace):
                     self.history.pop(start, None)
                     self.provisional_history.discard(start)
-            self.history[equivent.start] = equivent
+            known = self.history.get(equivent.start)
+            if not same_end(known, equivent):
+                self.history[equivent.start] = equivent
         if len(self.history) > MAX_HISTORY:
             for start in sorted(self.history)[: len(self.history) - MAX_HISTORY]:
                 del self.history[start]
 
-    def _fire(self, kind: Intent, equivent: Equivent) -> list[Transition]:
+    def _fire(self, kind: TransitionKind, equivent: Equivent) -> list[Transition]:
         done = self.fired.setdefault(equivent.start, set())
         if kind in done:
             return []
@@ -275,77 +232,3 @@ class Tracker:
             self.baseline_done = True
             return []
         return transitions
-
-    # Storage
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready copy of what must outlive a restart."""
-        live = self.live
-        return {
-            "live": None
-            if live is None
-            else {
-                "start": live.start.isoformat(),
-                "planned_end": _iso(live.planned_end),
-                "provisional": live.provisional,
-            },
-            "history": [[e.start.isoformat(), _iso(e.end)] for e in self.data().history],
-            "provisional_history": [s.isoformat() for s in sorted(self.provisional_history)],
-            "fired": {s.isoformat(): sorted(k.value for k in v) for s, v in self.fired.items()},
-            "override": None
-            if self.override is None
-            else {
-                "active": self.override.active,
-                "at": self.override.at.isoformat(),
-                "start": _iso(self.override.start),
-                "provisional": self.override.provisional,
-            },
-            "last_webhook": _iso(self.last_webhook),
-            "last_source": self.last_source,
-        }
-
-    @classmethod
-    def from_dict(cls, stored: dict[str, Any]) -> Tracker:
-        """Restore what `as_dict` saved; the next API read is a baseline."""
-        tracker = cls()
-        if (live := stored.get("live")) is not None:
-            tracker.live = Live(
-                datetime.fromisoformat(live["start"]),
-                _from_iso(live.get("planned_end")),
-                bool(live.get("provisional")),
-            )
-        for start, end in stored.get("history", []):
-            equivent = Equivent(datetime.fromisoformat(start), _from_iso(end))
-            tracker.history[equivent.start] = equivent
-        tracker.provisional_history = {
-            datetime.fromisoformat(s) for s in stored.get("provisional_history", [])
-        }
-        tracker.fired = {
-            datetime.fromisoformat(s): {Intent(k) for k in kinds}
-            for s, kinds in stored.get("fired", {}).items()
-        }
-        if (override := stored.get("override")) is not None:
-            tracker.override = Override(
-                bool(override["active"]),
-                datetime.fromisoformat(override["at"]),
-                _from_iso(override.get("start")),
-                bool(override.get("provisional")),
-            )
-        tracker.last_webhook = _from_iso(stored.get("last_webhook"))
-        if (source := stored.get("last_source")) is not None:
-            tracker.last_source = Source(source)
-        return tracker
-
-
-def _overlap(first: Equivent, second: Equivent, slack: timedelta) -> bool:
-    first_end = first.end or first.start
-    second_end = second.end or second.start
-    return first.start - slack <= second_end and second.start - slack <= first_end
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
-def _from_iso(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)

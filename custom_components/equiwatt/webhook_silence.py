@@ -15,9 +15,11 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
+from .api import Transition, TransitionKind
 from .const import CONF_PUSH, DOMAIN, WEBHOOK_GRACE
-from .coordinator import EquiwattConfigEntry
-from .tracker import Intent, Source, Transition
+from .isotime import iso
+from .runtime import EquiwattConfigEntry
+from .tracker_state import Source
 
 LAST_WEBHOOK = "last_webhook"
 
@@ -25,10 +27,6 @@ LAST_WEBHOOK = "last_webhook"
 def silence_issue_id(entry: EquiwattConfigEntry) -> str:
     """Return the id of the entry's "webhook calls stopped arriving" issue."""
     return f"webhook_silent_{entry.entry_id}"
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
 
 
 class WebhookSilenceWatch:
@@ -47,7 +45,7 @@ class WebhookSilenceWatch:
     @callback
     def async_start(self) -> None:
         """Listen to the coordinator until the entry unloads."""
-        coordinator = self._entry.runtime_data
+        coordinator = self._entry.runtime_data.coordinator
         if not self._push_wanted:
             ir.async_delete_issue(self._hass, DOMAIN, silence_issue_id(self._entry))
         self._entry.async_on_unload(
@@ -66,15 +64,15 @@ class WebhookSilenceWatch:
         Only starts count: some users save only the "started" URL. A call that came
         shortly before (a `started` the API was asked to confirm) counts as delivered.
         """
-        tracker = self._entry.runtime_data.tracker
-        if tracker.last_source is not Source.API or tracker.last_webhook is None:
+        coordinator = self._entry.runtime_data.coordinator
+        since = coordinator.last_call
+        if coordinator.last_source is not Source.API or since is None:
             return
-        if not self._push_wanted or transition.kind is not Intent.STARTED:
+        if not self._push_wanted or transition.kind is not TransitionKind.STARTED:
             return
-        if dt_util.utcnow() - tracker.last_webhook < WEBHOOK_GRACE:
+        if dt_util.utcnow() - since < WEBHOOK_GRACE:
             return
         self._async_cancel_check()
-        since = tracker.last_webhook
         self._cancel_check = async_call_later(
             self._hass, WEBHOOK_GRACE, partial(self._async_check, since)
         )
@@ -83,7 +81,7 @@ class WebhookSilenceWatch:
     def _async_check(self, since: datetime, _now: datetime) -> None:
         """Raise the issue unless a webhook call arrived since the transition."""
         self._cancel_check = None
-        if self._entry.runtime_data.tracker.last_webhook != since or not self._push_wanted:
+        if self._entry.runtime_data.coordinator.last_call != since or not self._push_wanted:
             return
         ir.async_create_issue(
             self._hass,
@@ -93,7 +91,7 @@ class WebhookSilenceWatch:
             is_persistent=True,
             severity=ir.IssueSeverity.WARNING,
             translation_key="webhook_silent",
-            data={LAST_WEBHOOK: _iso(since)},
+            data={LAST_WEBHOOK: iso(since)},
         )
 
     @callback
@@ -103,7 +101,7 @@ class WebhookSilenceWatch:
         issue = ir.async_get(self._hass).async_get_issue(DOMAIN, issue_id)
         if issue is None or issue.data is None:
             return
-        last_webhook = _iso(self._entry.runtime_data.tracker.last_webhook)
+        last_webhook = iso(self._entry.runtime_data.coordinator.last_call)
         if last_webhook != issue.data.get(LAST_WEBHOOK):
             ir.async_delete_issue(self._hass, DOMAIN, issue_id)
 

@@ -130,23 +130,94 @@ py314_run() {
     ' sh "$EQW_ROOT" "$EQW_REPO" /usr/bin/env -i "${envs[@]}" "$@"
 }
 
-# Create or reuse the virtual environment NAME for requirements file REQ
-# (relative to the repository). Each set of requirements gets its own
-# environment, named after their hash, so branches (or worktrees) that differ
-# never rebuild each other's. Prints the environment's path as py314_run sees it.
-py314_venv() {
-    local name="$1" req="$2" venv hash marker
-    hash="$(cd "$EQW_REPO" && cat "$req" "$(dirname "$req")"/*.txt | sha256sum | cut -c1-16)-$EQW_MODE"
-    venv="$EQW_VENVS/$name-${hash%%-*}"
-    if [ "$EQW_MODE" = native ]; then marker="$venv/.equiwatt-req"; else marker="$EQW_ROOT$venv/.equiwatt-req"; fi
-    if [ "$(cat "$marker" 2>/dev/null)" != "$hash" ]; then
-        eqw_say "building the $name environment from $req (a few minutes, once)"
-        py314_run rm -rf "$venv" \
+# The file that says an environment is complete, as this shell sees it: written
+# last, so that an interrupted build is redone.
+eqw_marker() {
+    if [ "$EQW_MODE" = native ]; then echo "$1/.equiwatt-req"; else echo "$EQW_ROOT$1/.equiwatt-req"; fi
+}
+
+# uv, pinned in requirements/uv.txt, in a small environment of its own (made with
+# pip: the one installer the interpreter brings). It builds every other environment:
+# it resolves and downloads in parallel, and one wheel cache serves them all, so the
+# second Home Assistant environment downloads little. Its cache lies beside the
+# environments (inside the sid root in sid mode): hard links from the cache then work.
+eqw_uv() {
+    local venv hash
+    hash="$(sha256sum <"$EQW_REPO/requirements/uv.txt" | cut -c1-16)"
+    venv="$EQW_VENVS/uv-$hash"
+    if ! eqw_venv_ready "$venv" "$hash"; then
+        { py314_run rm -rf "$venv" \
             && py314_run "$EQW_PYTHON" -m venv "$venv" \
-            && py314_run "$venv/bin/python" -m pip install -q --upgrade pip \
-            && py314_run "$venv/bin/python" -m pip install -q -r "$req" \
+            && py314_run "$venv/bin/python" -m pip install -q -r requirements/uv.txt; } >&2 \
+            || eqw_die "installing uv failed (is the Python package index reachable?)"
+        echo "$hash" >"$(eqw_marker "$venv")"
+    fi
+    echo "$venv/bin/uv"
+}
+
+# Run uv with its cache beside the environments, never downloading a Python of its own.
+eqw_run_uv() {
+    local uv="$1"
+    shift
+    py314_run /usr/bin/env UV_CACHE_DIR="$EQW_VENVS/uv-cache" UV_PYTHON_DOWNLOADS=never \
+        UV_NO_PROGRESS=1 "$uv" "$@"
+}
+
+# The environment NAME for requirements file REQ (relative to the repository):
+# prints its path as py314_run sees it, then its hash. Each set of requirements
+# gets its own environment, named after their hash, so branches (or worktrees)
+# that differ never rebuild each other's.
+eqw_venv_of() {
+    local name="$1" req="$2" hash
+    hash="$(cd "$EQW_REPO" && cat "$req" "$(dirname "$req")"/*.txt | sha256sum | cut -c1-16)-$EQW_MODE"
+    echo "$EQW_VENVS/$name-${hash%%-*} $hash"
+}
+
+eqw_venv_ready() {
+    [ "$(cat "$(eqw_marker "$1")" 2>/dev/null)" = "$2" ]
+}
+
+# Build the environment VENV (whose requirements hash to HASH) from REQ with UV.
+eqw_venv_build() {
+    local uv="$1" venv="$2" hash="$3" req="$4"
+    py314_run rm -rf "$venv" \
+        && eqw_run_uv "$uv" venv --quiet --python "$EQW_PYTHON" "$venv" \
+        && eqw_run_uv "$uv" pip install --quiet --python "$venv/bin/python" -r "$req" \
+        && echo "$hash" >"$(eqw_marker "$venv")"
+}
+
+# Create or reuse the virtual environment NAME for requirements file REQ.
+# Prints the environment's path as py314_run sees it.
+py314_venv() {
+    local name="$1" req="$2" venv hash
+    read -r venv hash <<<"$(eqw_venv_of "$name" "$req")"
+    if ! eqw_venv_ready "$venv" "$hash"; then
+        eqw_say "building the $name environment from $req"
+        eqw_venv_build "$(eqw_uv)" "$venv" "$hash" "$req" >&2 \
             || eqw_die "installing $req failed (is the Python package index reachable?)"
-        echo "$hash" >"$marker"
     fi
     echo "$venv"
+}
+
+# Build the environments NAME=REQ ... that are missing, all at once: downloads
+# and installs overlap, and uv's cache is safe to share between them.
+py314_venvs() {
+    local spec name req venv hash uv pids=() names=() failed=0 i
+    for spec in "$@"; do
+        name="${spec%%=*}" req="${spec#*=}"
+        read -r venv hash <<<"$(eqw_venv_of "$name" "$req")"
+        eqw_venv_ready "$venv" "$hash" && continue
+        [ -n "${uv:-}" ] || uv="$(eqw_uv)"
+        eqw_say "building the $name environment from $req"
+        eqw_venv_build "$uv" "$venv" "$hash" "$req" >"$EQW_CACHE/build-$name.log" 2>&1 &
+        pids+=($!) names+=("$name")
+    done
+    for i in "${!pids[@]}"; do
+        if ! wait "${pids[$i]}"; then
+            cat "$EQW_CACHE/build-${names[$i]}.log" >&2
+            eqw_say "building the ${names[$i]} environment failed"
+            failed=1
+        fi
+    done
+    [ "$failed" = 0 ] || eqw_die "installing the requirements failed (is the Python package index reachable?)"
 }

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 import logging
+from typing import Any
 from unittest.mock import patch
 
 import aiohttp
@@ -18,6 +20,7 @@ from custom_components.equiwatt.api import (
     EquiwattConnectionError,
     EquiwattInvalidResponseError,
     EquiwattRateLimitedError,
+    TokenGate,
     normalize_token,
     parse_retry_after,
 )
@@ -46,6 +49,19 @@ async def session(socket_enabled: None) -> aiohttp.ClientSession:
     """Give a plain aiohttp session, as a library user would have."""
     async with aiohttp.ClientSession() as session:
         yield session
+
+
+type Connect = Callable[..., EquiwattClient]
+
+
+@pytest.fixture
+def connect(simulator: Simulator, session: aiohttp.ClientSession) -> Connect:
+    """Make clients of the simulator: `connect(token=TOKEN, **keywords)`."""
+
+    def connect(token: str = TOKEN, **keywords: Any) -> EquiwattClient:
+        return EquiwattClient(session, token, base_url=simulator.url, **keywords)
+
+    return connect
 
 
 @pytest.fixture
@@ -85,34 +101,47 @@ async def test_shapes_and_time_formats_agree(
     assert len(snapshot.history) == 9
 
 
-async def test_base_url_from_environment(
-    simulator: Simulator, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+async def test_base_url_is_a_parameter(
+    session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """EQUIWATT_API_URL replaces the default when the client is created."""
-    assert EquiwattClient(session, TOKEN).base_url == simulator.url
-    monkeypatch.delenv("EQUIWATT_API_URL")
+    """The server is Equiwatt's unless one is given; the environment is not the client's to read."""
+    monkeypatch.setenv("EQUIWATT_API_URL", "http://127.0.0.1:9")
     assert EquiwattClient(session, TOKEN).base_url == DEFAULT_BASE_URL
     assert EquiwattClient(session, TOKEN, base_url="http://x/").base_url == "http://x"
 
 
-async def test_bearer_prefix_and_whitespace(
-    simulator: Simulator, session: aiohttp.ClientSession
-) -> None:
+async def test_clients_given_one_gate_share_it(simulator: Simulator, connect: Connect) -> None:
+    """Clients given one gate share its calls; a client without one has a gate of its own."""
+    gate = TokenGate()
+    first, second = connect(gate=gate), connect(gate=gate)
+    assert first.gate is gate
+    assert second.gate is gate
+    await first.get_equivents()
+    await second.get_equivents()
+    assert gate.limiter.calls_in_window() == 1, "the second shared the first's young result"
+    assert len(simulator.world.log) == 1
+    alone = connect()
+    assert alone.gate is not gate
+    assert alone.gate is alone.gate
+    assert alone.gate.limiter.calls_in_window() == 0
+
+
+async def test_bearer_prefix_and_whitespace(simulator: Simulator, connect: Connect) -> None:
     """A pasted `Bearer ` (even twice) and white space are stripped."""
     assert normalize_token(f"  Bearer {TOKEN}\n") == TOKEN
     assert normalize_token(f"bearer BEARER  {TOKEN}") == TOKEN
     assert normalize_token("  Bearer  ") == ""
-    client = EquiwattClient(session, f" BEARER {TOKEN} ")
+    client = connect(f" BEARER {TOKEN} ")
     snapshot = await client.get_equivents()
     assert snapshot.live is None
     with pytest.raises(ValueError, match="empty"):
-        EquiwattClient(session, " Bearer ")
+        connect(" Bearer ")
 
 
 @pytest.mark.parametrize("revoke", [False, True])
 async def test_rejected_token(
     simulator: Simulator,
-    session: aiohttp.ClientSession,
+    connect: Connect,
     revoke: bool,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -121,7 +150,7 @@ async def test_rejected_token(
     if revoke:
         simulator.world.tokens.discard(TOKEN)
     with pytest.raises(EquiwattAuthError) as caught:
-        await EquiwattClient(session, token).get_equivents()
+        await connect(token).get_equivents()
     assert "401" in str(caught.value)
     assert token not in str(caught.value)
     assert token not in caplog.text
@@ -130,20 +159,20 @@ async def test_rejected_token(
 @pytest.mark.parametrize(("header", "expected"), [(30.0, 30.0), (None, 60.0)])
 async def test_429_backs_off(
     simulator: Simulator,
-    session: aiohttp.ClientSession,
+    connect: Connect,
     header: float | None,
     expected: float,
 ) -> None:
     """429 gives its Retry-After (else 60 s), and the limiter then holds every caller."""
     simulator.world.faults.update({"status": 429, "retry_after": header, "remaining": 1})
-    client = EquiwattClient(session, TOKEN)
+    gate = TokenGate()
     with pytest.raises(EquiwattRateLimitedError) as caught:
-        await client.get_equivents()
+        await connect(gate=gate).get_equivents()
     assert caught.value.retry_after == expected
     assert caught.value.from_server
     calls = len(simulator.world.log)
     with pytest.raises(EquiwattRateLimitedError) as again:
-        await EquiwattClient(session, TOKEN).get_equivents()
+        await connect(gate=gate).get_equivents()
     assert again.value.retry_after > expected - 5
     assert not again.value.from_server
     assert len(simulator.world.log) == calls, "no request may go out while backing off"
@@ -163,25 +192,25 @@ def test_retry_after_formats() -> None:
 @pytest.mark.parametrize("html", [False, True])
 @pytest.mark.parametrize("status", [500, 502, 503])
 async def test_server_errors(
-    simulator: Simulator, session: aiohttp.ClientSession, status: int, html: bool
+    simulator: Simulator, connect: Connect, status: int, html: bool
 ) -> None:
     """5xx, with a JSON or a proxy's HTML body, is a connection error naming the status."""
     simulator.world.faults.update({"status": status, "html": html})
     with pytest.raises(EquiwattConnectionError, match=str(status)):
-        await EquiwattClient(session, TOKEN).get_equivents()
+        await connect().get_equivents()
 
 
-async def test_unexpected_status(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+async def test_unexpected_status(simulator: Simulator, connect: Connect) -> None:
     """A 4xx other than auth and rate limit is an invalid response."""
     simulator.world.faults.update({"status": 404})
     with pytest.raises(EquiwattInvalidResponseError, match="404"):
-        await EquiwattClient(session, TOKEN).get_equivents()
+        await connect().get_equivents()
 
 
-async def test_timeout(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+async def test_timeout(simulator: Simulator, connect: Connect) -> None:
     """A slow server is a connection error after the request timeout."""
     simulator.world.faults.update({"delay": 2.0})
-    client = EquiwattClient(session, TOKEN, request_timeout=0.3)
+    client = connect(request_timeout=0.3)
     with pytest.raises(EquiwattConnectionError, match="did not answer"):
         await client.get_equivents()
 
@@ -206,16 +235,16 @@ async def test_unreachable(session: aiohttp.ClientSession) -> None:
     ],
 )
 async def test_malformed_bodies(
-    simulator: Simulator, session: aiohttp.ClientSession, malformed: str, message: str
+    simulator: Simulator, connect: Connect, malformed: str, message: str
 ) -> None:
     """Every malformed body is an invalid-response error that says what was wrong."""
     simulator.world.faults.update({"malformed": malformed})
     with pytest.raises(EquiwattInvalidResponseError, match=message):
-        await EquiwattClient(session, TOKEN).get_equivents()
+        await connect().get_equivents()
 
 
 async def test_burst_is_coalesced_within_limits(
-    simulator: Simulator, session: aiohttp.ClientSession, freezer: FrozenDateTimeFactory
+    simulator: Simulator, connect: Connect, freezer: FrozenDateTimeFactory
 ) -> None:
     """20 concurrent callers: 100 requests at once, then every 2 s for 2 minutes.
 
@@ -224,7 +253,8 @@ async def test_burst_is_coalesced_within_limits(
     budget is spent.
     """
     simulator.world.start_now()
-    clients = [EquiwattClient(session, TOKEN) for _ in range(20)]
+    gate = TokenGate()
+    clients = [connect(gate=gate) for _ in range(20)]
     answers = 0
     declined = 0
     local: list[bool] = []
@@ -273,19 +303,18 @@ async def test_burst_is_coalesced_within_limits(
     )
 
 
-async def test_young_result_is_reused(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+async def test_young_result_is_reused(simulator: Simulator, connect: Connect) -> None:
     """A caller that would have to wait gets a result younger than 5 s instead."""
-    first = await EquiwattClient(session, TOKEN).get_equivents()
-    second = await EquiwattClient(session, TOKEN).get_equivents()
+    gate = TokenGate()
+    first = await connect(gate=gate).get_equivents()
+    second = await connect(gate=gate).get_equivents()
     assert second is first
     assert len(simulator.world.log) == 1
 
 
-async def test_waiting_too_long_raises_instead(
-    simulator: Simulator, session: aiohttp.ClientSession
-) -> None:
+async def test_waiting_too_long_raises_instead(simulator: Simulator, connect: Connect) -> None:
     """A caller that would wait past max_wait, with nothing young to reuse, gets the error at once."""
-    client = EquiwattClient(session, TOKEN, max_wait=0.1)
+    client = connect(max_wait=0.1)
     await client.get_equivents()
     with (
         patch("custom_components.equiwatt.api.rate_limit.REUSE_AGE", -1.0),

@@ -178,6 +178,7 @@ shaped = st.builds(
 )
 
 
+@pytest.mark.soak
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None)
 @given(
     raw=st.binary(max_size=200)

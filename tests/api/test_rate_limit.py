@@ -14,7 +14,6 @@ from custom_components.equiwatt.api.rate_limit import (
     WINDOW,
     RateLimiter,
     TokenGate,
-    gate_for,
 )
 
 
@@ -54,6 +53,41 @@ def test_limiter_spacing_for_any_arrivals(arrivals: list[float]) -> None:
         calls.append(clock.now)
     check_spacing(calls)
     assert limiter.calls_in_window() <= MAX_CALLS
+
+
+def test_a_slow_call_spaces_the_next_from_its_end() -> None:
+    """A reply that took long may have reached Equiwatt late: the next call waits from its end."""
+    clock = FakeClock()
+    limiter = RateLimiter(clock)
+    limiter.record()
+    clock.now = 3.0
+    limiter.record_end()
+    assert limiter.delay() == pytest.approx(MIN_INTERVAL)
+    clock.now = 3.0 + MIN_INTERVAL
+    assert limiter.delay() == 0
+
+
+def test_gate_notes_the_end_of_a_failed_call() -> None:
+    """A call that fails after a long wait still spaces the next one from its end."""
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        gate = TokenGate(loop)
+        gate.limiter = RateLimiter(loop.time, min_interval=0.05, window=10.0, max_calls=10)
+
+        async def slow_failure() -> EquiventsSnapshot:
+            await asyncio.sleep(0.2)
+            raise OSError("timed out")
+
+        with pytest.raises(OSError):
+            await gate.run(slow_failure, max_wait=1.0)
+        assert gate.limiter.delay() > 0.04
+
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(scenario())
+    finally:
+        loop.close()
 
 
 def test_block_after_429() -> None:
@@ -110,13 +144,6 @@ def test_gate_coalesces_any_burst(bursts: list[tuple[int, float]]) -> None:
         loop.run_until_complete(scenario())
     finally:
         loop.close()
-
-
-async def test_gates_are_per_token_and_server() -> None:
-    """Clients of one token and server share a gate; others do not."""
-    assert gate_for("http://a", "t1") is gate_for("http://a", "t1")
-    assert gate_for("http://a", "t1") is not gate_for("http://a", "t2")
-    assert gate_for("http://a", "t1") is not gate_for("http://b", "t1")
 
 
 def test_fresh_callers_get_a_call_sent_after_they_asked() -> None:

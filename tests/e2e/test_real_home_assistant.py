@@ -54,6 +54,41 @@ async def open_in_a_browser(stack: Stack) -> None:
     assert (await stack.rest.state(BINARY))["state"] == "off"
 
 
+ZONE = "climate.simulated_living_room"  # core's generic thermostat, heating to 20 °C
+PLUG = "switch.simulated_plug"  # a command-line switch that runs nothing
+
+
+async def zone_and_plug(stack: Stack) -> tuple[float, str]:
+    """Return the zone's target and the plug's state."""
+    zone, plug = await stack.rest.state(ZONE), await stack.rest.state(PLUG)
+    assert zone is not None
+    assert plug is not None
+    return float(zone["attributes"]["temperature"]), str(plug["state"])
+
+
+async def wait_for_home(stack: Stack, wanted: tuple[float, str]) -> None:
+    """Wait until the zone and the plug are as wanted."""
+    async with asyncio.timeout(15):
+        while await zone_and_plug(stack) != wanted:
+            await asyncio.sleep(0.1)
+
+
+async def setback_in_a_real_home_assistant(stack: Stack) -> None:
+    """Choose the setback in the options, then an Equivent: set back, and exactly back."""
+    await stack.rest.request("POST", "/api/services/switch/turn_on", {"entity_id": PLUG})
+    await stack.rest.set_options(
+        stack.entry_id, {"push": True, "setback_climates": [ZONE], "setback_switches": [PLUG]}
+    )
+    await stack.rest.wait_for_state("switch.equiwatt_setback", "on", timeout=15)
+    assert await zone_and_plug(stack) == (20.0, "on")
+    await asyncio.sleep(2)  # Equiwatt's times are whole seconds
+    stack.world.start_now()
+    await wait_for_home(stack, (7.0, "off"))  # the thermostat's minimum: the setback is 5 °C
+    stack.world.end_now()
+    await wait_for_home(stack, (20.0, "on"))
+    await stack.rest.wait_for_state(BINARY, "off", timeout=15)
+
+
 def free_port() -> int:
     """Find a free loopback port."""
     with socket.socket() as sock:
@@ -72,9 +107,10 @@ async def test_push_then_polling_in_a_real_home_assistant(
         assert (await rest.state(BINARY))["state"] == "off"
         assert stack.webhook_urls["started_url"].endswith("?event=started")
         # The 30-minute access token is renewed before it expires (scripts/develop runs for hours).
-        first_token, rest.expires_at = rest.token, time.monotonic()
+        # (Its text may come out the same within one second: the new expiry tells.)
+        rest.expires_at = expired = time.monotonic()
         assert (await rest.state(BINARY))["state"] == "off"
-        assert rest.token != first_token
+        assert rest.expires_at > expired + 60, "renewed for its full 30 minutes"
 
         # Push: the simulator starts an Equivent and calls the webhook.
         stack.world.start_now()
@@ -86,6 +122,7 @@ async def test_push_then_polling_in_a_real_home_assistant(
         stack.world.end_now()
         await rest.wait_for_state(BINARY, "off", timeout=15)
         assert [s["status"] for s in stack.world.webhook_log] == [200, 200]
+        await setback_in_a_real_home_assistant(stack)
 
         # Hostile calls are answered and change no state.
         await send_hostile_webhook_calls(stack)
@@ -111,7 +148,7 @@ async def test_push_then_polling_in_a_real_home_assistant(
         await rest.wait_for_state(BINARY, "on", timeout=130)
         stack.world.end_now()
         await rest.wait_for_state(BINARY, "off", timeout=130)
-        assert len(stack.world.webhook_log) == 2, "no webhook was sent while switched off"
+        assert len(stack.world.webhook_log) == 4, "no webhook was sent while switched off"
         assert stack.world.rate_violations() == []
         assert all(entry.status == 200 for entry in stack.world.log)
         assert stack.process.returncode is None, "Home Assistant did not restart itself"

@@ -144,7 +144,7 @@ async def test_user_flow_errors_then_recovers(
 async def test_user_flow_unexpected_error(hass: HomeAssistant, simulator: Simulator) -> None:
     """An unexpected error is `unknown`, logged, and the form stays."""
     with patch(
-        "custom_components.equiwatt.config_flow.EquiwattClient.get_equivents",
+        "custom_components.equiwatt.client.EquiwattClient.get_equivents",
         side_effect=RuntimeError("boom"),
     ):
         result = await _user_flow(hass, TOKEN)
@@ -201,7 +201,7 @@ async def test_reauth(
         result["flow_id"], {CONF_API_TOKEN: "Bearer rotated-token-999"}
     )
     assert result["type"] is FlowResultType.ABORT
-    assert await flow_text(hass, result) == "The new token works; Equiwatt is connected again."
+    assert await flow_text(hass, result) == "Re-authentication was successful"
     assert setup_entry.data[CONF_API_TOKEN] == "rotated-token-999"
     assert setup_entry.unique_id == token_unique_id("rotated-token-999")
     await hass.async_block_till_done()
@@ -237,24 +237,24 @@ async def test_reconfigure_and_its_duplicate_check(
     await hass.async_block_till_done()
 
 
-@pytest.mark.parametrize(("external", "step"), [(True, "init"), (False, "init_no_public_url")])
+@pytest.mark.parametrize("external", [True, False])
 async def test_options_flow(
     hass: HomeAssistant,
     setup_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
     external: bool,
-    step: str,
 ) -> None:
     """Options show the URLs (or why there are none) and save; push applies without a reload."""
     if external:
         hass.config.external_url = EXTERNAL
     result = await hass.config_entries.options.async_init(setup_entry.entry_id)
-    assert result["step_id"] == step
+    assert result["step_id"] == "init", "one step, one form"
     text = await flow_text(hass, result)
     if external:
         assert_urls_told_apart(text, result["description_placeholders"])
     else:
-        assert "No URL reaches this Home Assistant" in text
+        assert text.count("```\nEquiwatt's webhook cannot reach Home Assistant\n```") == 2
+        assert "no URL reaches this Home Assistant" in text
     await advance(hass, freezer, 5)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_PUSH: False}
@@ -263,7 +263,7 @@ async def test_options_flow(
     await hass.async_block_till_done()
     # "No meter" is saved as a choice, so the Energy dashboard's is not offered again.
     assert setup_entry.options == {CONF_ENERGY_SENSOR: None, CONF_PUSH: False}
-    assert setup_entry.runtime_data.push_trusted is False
+    assert setup_entry.runtime_data.coordinator.push_trusted is False
 
 
 @pytest.mark.parametrize(
@@ -289,7 +289,7 @@ async def test_options_reload_only_for_the_options_that_need_it(
     )
     simulator.world.start_now()
     await advance(hass, freezer, SLOW_POLL)
-    coordinator = setup_entry.runtime_data
+    coordinator = setup_entry.runtime_data.coordinator
     seen: list[str] = []
     async_track_state_change_event(
         hass, BINARY, lambda event: seen.append(event.data["new_state"].state)
@@ -299,7 +299,7 @@ async def test_options_reload_only_for_the_options_that_need_it(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert setup_entry.options == {CONF_ENERGY_SENSOR: None, CONF_PUSH: True, **changes}
-    assert (setup_entry.runtime_data is not coordinator) is reloaded
+    assert (setup_entry.runtime_data.coordinator is not coordinator) is reloaded
     assert seen == (["unavailable", "on"] if reloaded else [])
     assert hass.states.get(BINARY).state == "on"
 
@@ -322,7 +322,7 @@ async def test_entry_with_the_old_poll_interval_option_is_migrated(
     assert entry.state is ConfigEntryState.LOADED
     assert (entry.version, entry.minor_version) == (1, 2)
     assert entry.options == {CONF_PUSH: False}
-    assert entry.runtime_data.schedule.slow == SLOW_INTERVAL
+    assert entry.runtime_data.coordinator.schedule.slow == SLOW_INTERVAL
     simulator.world.start_now()
     await advance(hass, freezer, SLOW_INTERVAL + 5)
     assert hass.states.get(BINARY).state == "on"

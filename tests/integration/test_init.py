@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 import json
+import logging
+from typing import Any
 from unittest.mock import AsyncMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.equiwatt.api import read_capped
 from custom_components.equiwatt.const import CONF_CLOUDHOOK_URL, CONF_PUSH, DOMAIN
 from custom_components.equiwatt.diagnostics import async_get_config_entry_diagnostics
 from homeassistant.components import cloud, webhook
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.setup import async_setup_component
 from tests.conftest import SLOW_POLL, TOKEN, WEBHOOK_ID, Simulator
 from tests.integration.conftest import advance
 from tests.integration.helpers import BINARY, POLLED
@@ -173,12 +181,12 @@ async def test_repair_issue_follows_reachability_and_push_option(
         await hass.async_block_till_done()
         assert (ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_ID) is not None) is raised, url
     await advance(hass, freezer, 5)
-    coordinator = mock_entry.runtime_data
+    coordinator = mock_entry.runtime_data.coordinator
     result = await hass.config_entries.options.async_init(mock_entry.entry_id)
     await hass.config_entries.options.async_configure(result["flow_id"], {CONF_PUSH: False})
     await hass.async_block_till_done()
     assert ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_ID) is None
-    assert mock_entry.runtime_data is coordinator, "push off applies without a reload"
+    assert mock_entry.runtime_data.coordinator is coordinator, "push off applies without a reload"
 
 
 async def test_setup_retries_when_equiwatt_is_down(
@@ -239,7 +247,7 @@ async def test_diagnostics_redact_secrets(
     assert WEBHOOK_ID not in text
     assert result["entry"]["data"] == {"api_token": "**REDACTED**", "webhook_id": "**REDACTED**"}
     assert result["state"]["live"] is not None
-    assert result["polling"]["stale"] is False
+    assert result["polling"]["last_update_success"] is True
     assert result["polling"]["custom_api_url"] is True
     [call] = result["webhook"]["recent_calls"]
     assert call["intent"] == "started"
@@ -248,3 +256,75 @@ async def test_diagnostics_redact_secrets(
     assert call["body_size"] == 8
     assert result["webhook"]["reachable_from_internet"] is False
     assert all(hass.states.get(e) for e in POLLED)
+
+
+async def test_no_module_is_taken_for_an_intent_platform(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Core's `intent` (which every default install loads) imports each integration's `intent.py`.
+
+    None of our modules is such a platform, so none may bear its name: nothing fails.
+    """
+    assert await async_setup_component(hass, "intent", {})
+    await hass.async_block_till_done()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_options_saved_while_equiwatt_is_down_apply_at_set_up(
+    hass: HomeAssistant, simulator: Simulator, mock_entry: MockConfigEntry
+) -> None:
+    """An entry waiting to retry its set-up takes new options without error, and uses them later."""
+    simulator.world.faults.update({"status": 502, "html": True})
+    mock_entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(mock_entry.entry_id)
+    assert mock_entry.state is ConfigEntryState.SETUP_RETRY
+    result = await hass.config_entries.options.async_init(mock_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_PUSH: False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert mock_entry.options[CONF_PUSH] is False
+    simulator.world.faults = type(simulator.world.faults)()
+    await hass.config_entries.async_reload(mock_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_entry.state is ConfigEntryState.LOADED
+    assert ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_ID) is None
+
+
+async def test_a_webhook_call_as_the_entry_unloads_is_dropped(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A call whose body is still arriving when the entry unloads gets its 200 and changes nothing."""
+    coordinator = setup_entry.runtime_data.coordinator
+    client = await hass_client_no_auth()
+    reading = asyncio.Event()
+
+    async def read_and_tell(*args: Any) -> bytes:
+        reading.set()
+        return await read_capped(*args)
+
+    async def body_across_the_unload() -> AsyncIterator[bytes]:
+        yield b"event="
+        await reading.wait()  # the handler has begun to read the body
+        assert await hass.config_entries.async_unload(setup_entry.entry_id)
+        yield b"started"
+
+    with patch("custom_components.equiwatt.webhook.read_capped", read_and_tell):
+        response = await client.post(
+            f"/api/webhook/{WEBHOOK_ID}",
+            data=body_across_the_unload(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        await hass.async_block_till_done()
+    assert reading.is_set()
+    assert response.status == 200
+    assert setup_entry.state is ConfigEntryState.NOT_LOADED
+    assert not coordinator.webhook_calls
+    # aiohttp's access log may fail on its own clock here; Home Assistant's and ours may not.
+    errors = [
+        r for r in caplog.records if r.levelno >= logging.ERROR and r.name != "aiohttp.access"
+    ]
+    assert [r.getMessage() for r in errors] == []

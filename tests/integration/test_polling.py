@@ -129,14 +129,14 @@ async def test_unavailable_only_after_ten_minutes(
     assert hass.states.get(LAST_WEBHOOK).state != STATE_UNAVAILABLE
     assert hass.states.get(EVENT).state != STATE_UNAVAILABLE
     await advance(hass, freezer, 5 * 60, step=5)
-    assert caplog.text.count("No good read for") == 1
+    # Core's coordinator logs it, once when it starts and once when it ends.
     assert caplog.text.count("Error fetching equiwatt data") == 1
     assert "HTTP 503" in caplog.text
 
     simulator.world.faults.update({"status": None, "html": False})
     await advance(hass, freezer, SLOW_POLL, step=5)
     assert all(hass.states.get(e).state != STATE_UNAVAILABLE for e in POLLED)
-    assert caplog.text.count("The API answers again") == 1
+    assert caplog.text.count("Fetching equiwatt data recovered") == 1
     assert TOKEN not in caplog.text
 
 
@@ -316,7 +316,7 @@ async def test_local_limiter_refusal_is_not_a_fault(
         side_effect=EquiwattRateLimitedError("budget spent", 20.0),
     ):
         await advance(hass, freezer, SLOW_POLL)
-    assert setup_entry.runtime_data.last_update_success
+    assert setup_entry.runtime_data.coordinator.last_update_success
     assert "Error fetching" not in caplog.text
     calls = simulator.world.request_count
     simulator.world.start_now()

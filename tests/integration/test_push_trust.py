@@ -14,8 +14,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.equiwatt.const import CONF_CLOUDHOOK_URL, CONF_PUSH, DOMAIN, MAX_WEBHOOK_BODY
-from custom_components.equiwatt.tracker import Intent
-from custom_components.equiwatt.webhook import intent_of, webhook_urls
+from custom_components.equiwatt.urls import webhook_urls
+from custom_components.equiwatt.webhook_call import Intent, intent_of
 from homeassistant.components import cloud, webhook
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON
@@ -388,7 +388,7 @@ async def test_lapsed_subscription_or_deleted_hook_is_not_trusted(
     subscribed["active"] = False
     assert webhook_urls(hass, mock_entry.data) is None
     result = await hass.config_entries.options.async_init(mock_entry.entry_id)
-    assert result["step_id"] == "init_no_public_url"
+    assert result["description_placeholders"]["started_url"] != CLOUDHOOK + "?event=started"
     await hass.config_entries.options.async_configure(result["flow_id"], {CONF_PUSH: True})
     await hass.async_block_till_done()
     assert mock_entry.state is ConfigEntryState.LOADED

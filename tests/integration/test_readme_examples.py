@@ -12,14 +12,15 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
     setup_test_component_platform,
 )
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import yaml
 
-from homeassistant.const import STATE_OFF, STATE_ON, Platform
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, ServiceCall
 from homeassistant.helpers.discovery import async_load_platform
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
-from tests.conftest import SLOW_POLL, Simulator
+from tests.conftest import SLOW_POLL, WEBHOOK_ID, Simulator
 from tests.integration.blueprint_helpers import FakePlug
 from tests.integration.conftest import advance
 from tests.integration.helpers import BINARY
@@ -77,3 +78,31 @@ async def test_readme_examples_act_once_per_start_and_end(
     await advance(hass, freezer, SLOW_POLL)
     assert plug_states == [STATE_OFF, STATE_OFF, STATE_ON, STATE_ON]
     assert [call.data["message"] for call in calls] == ["Equivent started.", "Equivent ended."]
+
+
+async def test_readme_plugs_come_back_on_after_an_outage(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Equiwatt down past 10 minutes, then the end arrives by webhook: the plugs go back on."""
+    setup_test_component_platform(
+        hass, "switch", [FakePlug("Dehumidifier"), FakePlug("Tumble dryer")]
+    )
+    await async_load_platform(hass, Platform.SWITCH, "test", {}, {})
+    await hass.async_block_till_done()
+    assert await async_setup_component(hass, "automation", {"automation": readme_automations()})
+    simulator.world.start_now()
+    await advance(hass, freezer, SLOW_POLL)
+    assert [hass.states.get(plug).state for plug in PLUGS] == [STATE_OFF, STATE_OFF]
+    simulator.world.faults.update({"status": 503})
+    await advance(hass, freezer, 11 * 60, step=5)
+    assert hass.states.get(BINARY).state == STATE_UNAVAILABLE
+    simulator.world.end_now()
+    client = await hass_client_no_auth()
+    await client.post(f"/api/webhook/{WEBHOOK_ID}", params={"event": "ended"})
+    await hass.async_block_till_done()
+    assert hass.states.get(BINARY).state == STATE_OFF
+    assert [hass.states.get(plug).state for plug in PLUGS] == [STATE_ON, STATE_ON]

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from statistics import mean
 from typing import Any
+from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
@@ -21,16 +22,18 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.equiwatt.const import CONF_ENERGY_SENSOR, CONF_NATION
+from custom_components.equiwatt.saving.figures import Figures, Reading
 from homeassistant.components.recorder import Recorder, get_instance
 from homeassistant.components.recorder.db_schema import StatisticsShortTerm
 from homeassistant.components.recorder.models import StatisticMeanType, StatisticMetaData
 from homeassistant.components.recorder.statistics import async_import_statistics
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.helpers import translation
 from homeassistant.util import dt as dt_util
 from tests.conftest import SLOW_POLL, Simulator
 from tests.integration.blueprint_helpers import use_blueprint
-from tests.integration.helpers import CALENDAR, calendar_events
+from tests.integration.helpers import BINARY, CALENDAR, calendar_events
 from tests.timing import advance
 
 METER = "sensor.grid_import"
@@ -84,6 +87,7 @@ def import_uses(
     missing: Collection[datetime] = (),
     *,
     short_term: bool = False,
+    start_total: float = 0.0,
 ) -> None:
     """Import statistics as the recorder writes them: each row holds the meter's total.
 
@@ -91,7 +95,7 @@ def import_uses(
     is in the next row's sum, as the recorder counts it once the meter is back.
     """
     rows: list[Any] = []
-    total = 0.0
+    total = start_total
     for start in sorted(uses):
         total += uses[start]
         if start not in missing:
@@ -372,11 +376,32 @@ async def test_meter_reset_gap_and_unavailable_sensor(
     await advance_to(hass, freezer, "2027-01-22T18:10:00+00:00")
     assert value(hass, BASELINE) == pytest.approx(1.0)
     assert value(hass, USAGE) is None
-    assert mock_entry.runtime_data.saving.ledger.current is None
+    assert mock_entry.runtime_data.saving.state.ledger.current is None
     assert value(hass, SAVING) is None
     assert hass.states.get(USAGE).attributes["incomplete"] is True
     events = await calendar_events(hass, 1)
     assert events[-1]["description"] == "An Equiwatt Equivent: a time to use less electricity."
+
+
+async def test_saving_sensors_stay_available_while_equiwatt_cannot_be_read(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    london: None,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    mock_entry: MockConfigEntry,
+) -> None:
+    """The figures come from the meter alone: they go on while Equiwatt is down for 15 minutes."""
+    import_days(hass, {date(2027, 1, 11) + timedelta(days=n): 1.0 for n in range(10)})
+    schedule(simulator, "2027-01-22T17:01:07+00:00")
+    await setup_with_meter(hass, freezer, mock_entry, "2027-01-22T16:50:00+00:00", 10.0)
+    await run_meter(hass, freezer, [("2027-01-22T17:05:00+00:00", 10.1)])
+    simulator.world.faults.update({"status": 503, "html": True})
+    await run_meter(hass, freezer, [("2027-01-22T17:20:00+00:00", 10.3)])
+    assert hass.states.get(BINARY).state == STATE_UNAVAILABLE
+    assert [hass.states.get(e).state for e in SAVING_SENSORS].count(STATE_UNAVAILABLE) == 0
+    assert value(hass, USAGE) == pytest.approx(0.3)
+    assert hass.states.get(PACE).attributes["live"] is True
 
 
 async def test_five_minute_statistics_are_exact(
@@ -479,6 +504,33 @@ async def test_no_meter_no_saving_sensors(
     ]
 
 
+async def test_calendar_words_follow_the_language(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The calendar speaks Home Assistant's language, its translations loaded anew on a change."""
+    simulator.world.start_now()
+    await advance(hass, freezer, SLOW_POLL)
+    welsh = {"equivent": "Digwyddiad", "equivent_live_estimated": "Digwyddiad ar y gweill."}
+    real = translation.async_get_translations
+
+    async def translations(
+        hass: HomeAssistant, language: str, category: str, *args: Any
+    ) -> dict[str, str]:
+        found = await real(hass, language, category, *args)
+        if (language, category) != ("cy", "common"):
+            return found
+        return found | {f"component.equiwatt.common.{key}": text for key, text in welsh.items()}
+
+    with patch.object(translation, "async_get_translations", translations):
+        await hass.config.async_update(language="cy")
+        await hass.async_block_till_done()
+    attributes = hass.states.get(CALENDAR).attributes
+    assert (attributes["message"], attributes["description"]) == tuple(welsh.values())
+
+
 async def test_options_offer_the_energy_dashboard_meter(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
@@ -529,7 +581,7 @@ async def test_options_offer_the_energy_dashboard_meter(
     await hass.async_block_till_done()
     assert setup_entry.options[CONF_ENERGY_SENSOR] == METER
     assert setup_entry.options[CONF_NATION] == "northern_ireland"
-    assert setup_entry.runtime_data.saving.subdivision == "NIR"
+    assert setup_entry.runtime_data.saving.bank_holidays.subdivision == "NIR"
     assert all(hass.states.get(entity_id) is not None for entity_id in SAVING_SENSORS)
     assert hass.states.get(BASELINE).state == STATE_UNKNOWN
 
@@ -642,8 +694,78 @@ async def test_unreadable_saved_meter_data_is_ignored(
     }
     await setup_with_meter(hass, freezer, mock_entry, "2026-11-20T17:10:00+00:00", 3.0)
     assert "Ignoring unreadable saved meter data" in caplog.text
-    assert mock_entry.runtime_data.saving.ledger.slots == {}
+    assert mock_entry.runtime_data.saving.state.ledger.slots == {}
     assert hass.states.get(BASELINE).state == STATE_UNKNOWN
+
+
+@pytest.mark.parametrize("minor_version", [1, 2])
+async def test_what_an_earlier_backfill_filled_is_made_again(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    london: None,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    mock_entry: MockConfigEntry,
+    minor_version: int,
+) -> None:
+    """A file of the builds whose backfill could invent readings loses what it filled.
+
+    Its approximate half-hours of 2 February (9.9 kWh each) go and are filled again
+    from the hourly statistics (0.5), and the finished Equivent of 3 February gets
+    its figures again; the half-hours the ledger measured stay. A file of this
+    build is read as it is.
+    """
+    import_days(hass, {date(2027, 2, 2): 1.0})
+    schedule(simulator, "2027-02-03T17:01:07+00:00")
+    keys = {
+        (day, minute): int(datetime(2027, 2, day, 17, minute, tzinfo=LONDON).timestamp())
+        for day in (1, 2, 3)
+        for minute in (0, 30)
+    }
+    measured = {(1, 0): 0.2, (1, 30): 0.4, (3, 0): 0.1, (3, 30): 0.1}
+    filled = {(2, 0): 9.9, (2, 30): 9.9}
+    equivent = keys[3, 0] + 67
+    old = Figures(9.9, 0.2, 2, 10, approximate=True, usage_complete=True)
+    key = f"equiwatt.{mock_entry.entry_id}.saving"
+    hass_storage[key] = {
+        "version": 1,
+        "minor_version": minor_version,
+        "key": key,
+        "data": {
+            "meter": METER,
+            "ledger": {
+                "slots": {str(keys[slot]): kwh for slot, kwh in (measured | filled).items()},
+                "approximate": [keys[slot] for slot in filled],
+                "unreadable": [],
+                "last_value": None,
+                "current": None,
+                "current_kwh": 0.0,
+            },
+            "results": {str(equivent): old.as_dict()},
+            "final": [equivent],
+        },
+    }
+    await setup_with_meter(hass, freezer, mock_entry, "2027-02-03T19:00:00+00:00", 1.0)
+    saving = mock_entry.runtime_data.saving
+    ledger = saving.state.ledger
+    figures = saving.data.figures[equivent]
+    assert equivent in saving.state.final
+    if minor_version == 2:
+        assert ledger.get(keys[2, 0]) == Reading(9.9, approximate=True)
+        assert figures == old
+        return
+    assert {slot: ledger.get(keys[slot]) for slot in measured} == {
+        slot: Reading(kwh) for slot, kwh in measured.items()
+    }
+    assert ledger.get(keys[2, 0]) == ledger.get(keys[2, 30]) == Reading(0.5, approximate=True)
+    # 17:00 from 1 and 2 February, (0.2 + 0.5) / 2; 17:30, (0.4 + 0.5) / 2.
+    assert (figures.baseline, figures.usage, figures.days_used) == (
+        pytest.approx(0.35 + 0.45),
+        pytest.approx(0.2),
+        2,
+    )
+    assert hass_storage[key]["minor_version"] == 2
 
 
 async def test_own_ledger_comes_before_the_recorder(
@@ -717,6 +839,6 @@ async def test_a_new_meter_starts_a_new_ledger(
         await advance_to(hass, freezer, when)
         hass.states.async_set(other, str(reading), METER_ATTRIBUTES)
         await hass.async_block_till_done()
-    ledger = mock_entry.runtime_data.saving.ledger
+    ledger = mock_entry.runtime_data.saving.state.ledger
     assert ledger.slots, "the new meter is measured"
     assert max(ledger.slots.values()) < 1.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.equiwatt.api import rate_limit
+from custom_components.equiwatt.client import GATES, async_get_gate
 from custom_components.equiwatt.const import DOMAIN
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_ON
@@ -15,9 +15,9 @@ from tests.integration.conftest import advance, settle
 from tests.integration.helpers import BINARY
 
 
-def _new_process() -> None:
+def _new_process(hass: HomeAssistant) -> None:
     """Forget every rate-limit gate, as a restarted Home Assistant would."""
-    rate_limit._GATES.clear()
+    hass.data.pop(GATES)
 
 
 async def test_failed_first_set_up_invents_no_state_on_retry(
@@ -57,7 +57,7 @@ async def test_first_refresh_declined_by_the_limiter_retries(
     """With the minute's budget spent elsewhere, the first set-up waits instead of loading empty."""
     freezer.move_to("2026-11-20T17:10:00+00:00")
     mock_entry.add_to_hass(hass)
-    gate = rate_limit.gate_for(simulator.url, TOKEN)
+    gate = async_get_gate(hass, simulator.url, TOKEN)
     for _ in range(10):
         gate.limiter.record()
     assert not await hass.config_entries.async_setup(mock_entry.entry_id)
@@ -76,14 +76,14 @@ async def test_rate_limit_is_remembered_across_a_restart(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The calls of the minute before a restart count after it: Equiwatt never answers 429."""
-    coordinator = setup_entry.runtime_data
+    coordinator = setup_entry.runtime_data.coordinator
     for _ in range(9):
         await advance(hass, freezer, 1.2)
         await coordinator.async_refresh()
     await settle(hass)
     assert len(simulator.world.log) == 10
     assert await hass.config_entries.async_unload(setup_entry.entry_id)
-    _new_process()
+    _new_process(hass)
     await advance(hass, freezer, 5)
     assert await hass.config_entries.async_setup(setup_entry.entry_id)
     await advance(hass, freezer, 120, step=5)

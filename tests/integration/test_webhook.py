@@ -13,9 +13,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.equiwatt.tracker import Intent
-from custom_components.equiwatt.webhook import parse_intent
-from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
+from custom_components.equiwatt.webhook_call import Intent, parse_intent
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
@@ -233,14 +232,16 @@ async def test_early_ended_holds_against_a_lagging_api(
     assert kinds(fired) == ["ended"]
 
 
+@pytest.mark.parametrize("delay", [0.3, 0.8, 1.5, 6.0])
 async def test_an_ended_call_the_api_confirms_writes_the_last_equivent_once(
     hass: HomeAssistant,
     setup_entry: MockConfigEntry,
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
     hass_client_no_auth: ClientSessionGenerator,
+    delay: float,
 ) -> None:
-    """The call comes within the second of the end: the API's whole-second end changes nothing."""
+    """The call comes seconds after the end: the API's end, seconds apart, changes nothing."""
     simulator.world.start_now()
     await advance(hass, freezer, SLOW_POLL)
     written: list[str] = []
@@ -250,15 +251,64 @@ async def test_an_ended_call_the_api_confirms_writes_the_last_equivent_once(
     freezer.tick(0.4)
     ended = simulator.world.end_now()
     assert ended is not None and ended.end is not None
-    freezer.tick(0.3)
+    freezer.tick(delay)
     client = await hass_client_no_auth()
     await client.post(PATH, params={"event": "ended"})
     await advance(hass, freezer, SLOW_POLL)
     assert sorted(written) == [LAST_DURATION, LAST_END]
-    assert hass.states.get(LAST_END).state == dt_util.utc_from_timestamp(int(ended.end)).isoformat()
+    shown = dt_util.parse_datetime(hass.states.get(LAST_END).state)
+    assert shown is not None
+    assert abs(shown.timestamp() - ended.end) <= delay + 1
     assert float(hass.states.get(LAST_DURATION).state) == pytest.approx(
-        (int(ended.end) - int(ended.start)) / 60
+        (shown.timestamp() - int(ended.start)) / 60
     )
+
+
+async def test_browsers_do_not_keep_stale_entities_available(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """GETs every 5 minutes while Equiwatt is down: no sign Equiwatt is there, so 10 minutes hold."""
+    simulator.world.start_now()
+    await advance(hass, freezer, SLOW_POLL)
+    simulator.world.faults.update({"status": 503})
+    client = await hass_client_no_auth()
+    for _ in range(3):
+        await client.get(PATH)
+        await advance(hass, freezer, 5 * 60, step=10)
+    assert hass.states.get(BINARY).state == STATE_UNAVAILABLE
+    assert hass.states.get(LAST_WEBHOOK).state != STATE_UNAVAILABLE
+    seen: list[str] = []
+    async_track_state_change_event(
+        hass, BINARY, lambda event: seen.append(event.data["new_state"].state)
+    )
+    await client.get(PATH)
+    await advance(hass, freezer, 60, step=10)
+    assert seen == [], "a browser's call does not bring the entities back for a moment"
+
+
+async def test_equiwatt_calling_during_an_outage_brings_the_entities_back(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Equiwatt's own call is a sign of Equiwatt: its word shows at once, and the log says so."""
+    simulator.world.faults.update({"status": 503})
+    await advance(hass, freezer, 20 * 60, step=30)
+    assert hass.states.get(BINARY).state == STATE_UNAVAILABLE
+    client = await hass_client_no_auth()
+    with caplog.at_level(logging.INFO, logger="custom_components.equiwatt"):
+        await client.post(PATH, params={"event": "started"})
+        await hass.async_block_till_done()
+    assert hass.states.get(BINARY).state == STATE_ON
+    assert "Equiwatt called the webhook: the entities are available again" in caplog.text
+    await advance(hass, freezer, 60, step=10)
 
 
 @pytest.mark.parametrize("webhook_first", [True, False])
@@ -478,6 +528,7 @@ fuzz_type = st.sampled_from(
 )
 
 
+@pytest.mark.soak
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None)
 @given(query=fuzz_query, body=fuzz_body, content_type=fuzz_type)
 def test_fuzz_intent_parser(query: dict[str, str], body: bytes, content_type: str) -> None:

@@ -11,7 +11,15 @@ import json
 import runpy
 import sys
 
-from aioequiwatt import Equivent, Transition, __version__, cli
+from aioequiwatt import (
+    Equivent,
+    Transition,
+    TransitionKind,
+    __version__,
+    cli,
+    cli_output,
+    cli_watch,
+)
 import pytest
 
 from tests.lib.conftest import TOKEN, LibSimulator, assert_within_limits
@@ -46,7 +54,7 @@ async def test_status_exit_codes(lib_sim: LibSimulator, capsys: pytest.CaptureFi
     assert out.splitlines()[1] == "Latest Equivents:"
     assert out.splitlines()[2].endswith("(59 min)")
     lib_sim.world.start_now()
-    await asyncio.sleep(1.2)  # past the gate's spacing, so that the next run reads anew
+    await asyncio.sleep(1.2)  # past Equiwatt's spacing: each run has a gate of its own
     code, out, err = await run_cli(capsys, "status")
     assert (code, err) == (0, "")
     assert out.startswith("Equivent live since ")
@@ -245,7 +253,7 @@ async def test_console_script_smoke(allow_sockets: None) -> None:
 def test_describe_an_open_end() -> None:
     """An Equivent without a known end reads as such."""
     start = datetime(2026, 11, 19, 17, 31, 2, tzinfo=UTC)
-    assert cli.describe(Equivent(start)).endswith(", end unknown")
+    assert cli_output.describe(Equivent(start)).endswith(", end unknown")
 
 
 async def test_exec_that_cannot_start(
@@ -258,7 +266,7 @@ async def test_exec_that_cannot_start(
 
     monkeypatch.setattr(asyncio, "create_subprocess_shell", cannot_start)
     start = datetime(2026, 11, 19, 17, 31, 2, tzinfo=UTC)
-    await cli.run_command("true", Transition("started", Equivent(start)))
+    await cli_watch.run_command("true", Transition(TransitionKind.STARTED, Equivent(start)))
     assert capsys.readouterr().err == "aioequiwatt: could not run the --exec command: no shell\n"
 
 

@@ -11,12 +11,11 @@ from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.equiwatt.const import (
+from custom_components.equiwatt.const import CONF_WEBHOOK_ID, DOMAIN
+from custom_components.equiwatt.setback.const import (
     CONF_SETBACK_CLIMATES,
     CONF_SETBACK_SWITCHES,
     CONF_SETBACK_TEMPERATURE,
-    CONF_WEBHOOK_ID,
-    DOMAIN,
 )
 from homeassistant.const import CONF_API_TOKEN
 from homeassistant.core import HomeAssistant, State

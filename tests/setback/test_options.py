@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from custom_components.equiwatt.const import (
-    CONF_PUSH,
+from custom_components.equiwatt.const import CONF_PUSH
+from custom_components.equiwatt.diagnostics import async_get_config_entry_diagnostics
+from custom_components.equiwatt.setback.const import (
     CONF_SETBACK_CLIMATES,
     CONF_SETBACK_SWITCHES,
     CONF_SETBACK_TEMPERATURE,
 )
-from custom_components.equiwatt.diagnostics import async_get_config_entry_diagnostics
 from homeassistant.components.climate import HVACMode
 from homeassistant.const import ATTR_TEMPERATURE, STATE_OFF, STATE_ON
 from homeassistant.data_entry_flow import FlowResultType

@@ -6,7 +6,10 @@ import json
 from pathlib import Path
 
 from PIL import Image
+import pytest
 import yaml
+
+from devtools import translations
 
 ROOT = Path(__file__).resolve().parents[2]
 INTEGRATION = ROOT / "custom_components" / "equiwatt"
@@ -17,11 +20,21 @@ def load(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def test_english_translation_is_strings() -> None:
-    """translations/en.json is exactly strings.json (no references a custom integration can't resolve)."""
-    strings = (INTEGRATION / "strings.json").read_text(encoding="utf-8")
-    assert (INTEGRATION / "translations" / "en.json").read_text(encoding="utf-8") == strings
-    assert "[%key:" not in strings
+def test_english_translation_is_strings_resolved() -> None:
+    """translations/en.json is strings.json with its references resolved (scripts/translations).
+
+    A custom integration's translations are read as they stand: no reference may be left.
+    """
+    english = (INTEGRATION / "translations" / "en.json").read_text(encoding="utf-8")
+    assert english == translations.english()
+    assert "[%key:" not in english
+    assert "[%key:common::" in (INTEGRATION / "strings.json").read_text(encoding="utf-8")
+
+
+def test_a_reference_to_another_integration_is_refused() -> None:
+    """Only core's common texts and our own may be named: another domain's would resolve as ours."""
+    with pytest.raises(ValueError, match="another integration"):
+        translations.resolved({"title": "[%key:component::tado::title%]"}, {"common": {}})
 
 
 def test_every_entity_has_a_name_and_an_icon() -> None:
@@ -224,7 +237,7 @@ def _translation_keys(strings: dict) -> list[tuple[str, str]]:
             for attribute, values in body.get("state_attributes", {}).items():
                 where = f"entity.{platform}.{key}.state_attributes.{attribute}.state"
                 keys += [(f"{where}.{state}", state) for state in values.get("state", {})]
-    for kind in ("exceptions", "issues"):
+    for kind in ("common", "exceptions", "issues"):
         keys += [(f"{kind}.{key}", key) for key in strings.get(kind, {})]
     for key, body in strings.get("selector", {}).items():
         keys.append((f"selector.{key}", key))
@@ -235,7 +248,15 @@ def _translation_keys(strings: dict) -> list[tuple[str, str]]:
 def test_no_dead_strings() -> None:
     """Every key of strings.json is named by our code (or by the flow helper we call)."""
     strings = load(INTEGRATION / "strings.json")
-    assert set(strings) <= {"config", "options", "entity", "exceptions", "issues", "selector"}
+    assert set(strings) <= {
+        "common",
+        "config",
+        "options",
+        "entity",
+        "exceptions",
+        "issues",
+        "selector",
+    }
     used = _used_in_code()
     dead = [
         where

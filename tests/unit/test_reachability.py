@@ -23,6 +23,32 @@ LOCAL = [
     "https://ha.home.arpa",
     "https://ha.lan",
     "https://ha.internal.",
+    # IPv4 in the short forms inet_aton reads, as a browser does
+    "http://127.1:8123",
+    "http://2130706433:8123",
+    "http://0x7f000001",
+    "http://0177.0.0.1",
+    "http://10.1",
+    # names of home routers and networks, and names reserved for tests and examples
+    "http://ha.localdomain",
+    "http://fritz.box",
+    "http://homeassistant.fritz.box:8123",
+    "http://ha.corp",
+    "http://ha.intranet",
+    "http://ha.private",
+    "http://ha.test",
+    "http://ha.example",
+    "http://ha.invalid",
+    "http://foo.localhost.",
+    "http://HOMEASSISTANT.LOCAL",
+    # multicast, and IPv6 with a private IPv4 inside
+    "http://224.0.0.1",
+    "http://[ff02::1]",
+    "http://[::ffff:192.168.1.2]:8123",
+    "http://[64:ff9b::c0a8:102]:8123",
+    "http://[64:ff9b::7f00:1]",
+    "http://0.0.0.0:8123",
+    "http://[::]:8123",
 ]
 PUBLIC = [
     "https://home.example.org",
@@ -30,6 +56,10 @@ PUBLIC = [
     "https://abc123.ui.nabu.casa",
     "https://81.2.69.160",
     "https://[2a00:1450:4009:81f::200e]",
+    "https://[64:ff9b::5102:45a0]",  # NAT64 of 81.2.69.160
+    "https://[::ffff:81.2.69.160]",
+    "https://1.1.1.1.nip.io",
+    "https://my-ha.tail1234.ts.net",  # Tailscale Funnel
 ]
 
 

@@ -1,18 +1,25 @@
-"""The saving's pure parts: slots, eligible days, the ledger and the figures."""
+"""The saving's pure parts: slots, eligible days, the ledger, the figures and their words."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from fnmatch import fnmatch
+import json
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from custom_components.equiwatt.calendar import saving_text
 from custom_components.equiwatt.saving.days import eligible_days, equivent_slots, same_time_on
 from custom_components.equiwatt.saving.figures import Figures, Reading, compute_figures
 from custom_components.equiwatt.saving.ledger import MeterLedger
 from custom_components.equiwatt.saving.periods import period_use
+from custom_components.equiwatt.storage import Part, store_key
+from devtools.home import SAVING_FILES
 
 LONDON = ZoneInfo("Europe/London")
+STRINGS = Path(__file__).resolve().parents[2] / "custom_components" / "equiwatt" / "strings.json"
 CHRISTMAS_2026 = {date(2026, 12, 25), date(2026, 12, 28), date(2027, 1, 1)}
 
 
@@ -115,10 +122,45 @@ def test_ledger_round_trips_prunes_and_never_overwrites_with_backfill() -> None:
     assert not ledger.backfill(start, Reading(9.0))
     assert ledger.backfill(start - 1800, Reading(0.7, approximate=True))
     assert MeterLedger.from_dict(ledger.as_dict()) == ledger
-    ledger.resume(ts("2027-01-06T18:10:00+00:00"))
+    ledger.resume(ts("2027-01-06T18:10:00+00:00"), after_stop=False)
     assert ledger.current is None
     ledger.prune(ts("2027-03-20T00:00:00+00:00"))
     assert ledger.slots == {}
+
+
+def test_backfill_never_fills_a_half_hour_the_ledger_saw_unreadable() -> None:
+    """The meter unavailable from 17:10 to 18:40: the recorder's rows of 17:00 to 18:30 are partial."""
+    ledger = MeterLedger()
+    ledger.boundary(ts("2027-01-06T17:00:00+00:00"), 100.0)
+    ledger.observe(ts("2027-01-06T17:10:00+00:00"), None)
+    for tick in ("17:30", "18:00", "18:30"):
+        ledger.boundary(ts(f"2027-01-06T{tick}:00+00:00"), None)
+    ledger.observe(ts("2027-01-06T18:40:00+00:00"), 101.0)
+    ledger.boundary(ts("2027-01-06T19:00:00+00:00"), 101.25)
+    ledger.boundary(ts("2027-01-06T19:30:00+00:00"), 101.5)
+    start = int(ts("2027-01-06T17:00:00+00:00"))
+    saw_unreadable = [start + n * 1800 for n in range(4)]
+    restored = MeterLedger.from_dict(ledger.as_dict())
+    assert restored == ledger
+    assert [restored.backfill(key, Reading(0.5)) for key in saw_unreadable] == [False] * 4
+    assert restored.get(start + 4 * 1800) == Reading(0.25)
+    restored.prune(ts("2027-03-20T00:00:00+00:00"))
+    assert restored.unreadable == set()
+
+
+def test_a_stop_leaves_its_half_hours_unreadable() -> None:
+    """Stopped at 17:28 and started at 19:10: the recorder gives 17:30 to 18:30 no use, 19:00 all."""
+    ledger = MeterLedger()
+    ledger.boundary(ts("2027-01-06T17:00:00+00:00"), 100.0)
+    ledger.observe(ts("2027-01-06T17:20:00+00:00"), 100.3)
+    reloaded = MeterLedger.from_dict(ledger.as_dict())
+    reloaded.resume(ts("2027-01-06T19:10:00+00:00"), after_stop=False)
+    assert (reloaded.current, reloaded.unreadable) == (None, set())
+    ledger.resume(ts("2027-01-06T19:10:00+00:00"), after_stop=True)
+    start = int(ts("2027-01-06T17:00:00+00:00"))
+    assert ledger.unreadable == {start + n * 1800 for n in range(5)}
+    assert not ledger.backfill(start + 1800, Reading(0.0))
+    assert ledger.current is None
 
 
 def test_figures_with_a_missing_day_and_a_live_half_hour() -> None:
@@ -170,15 +212,21 @@ def rows(*sums: tuple[int, float | None]) -> list[dict[str, float | None]]:
     return [{"start": 3600.0 * hour, "sum": total, "state": total} for hour, total in sums]
 
 
-def test_period_use_counts_a_change_only_after_the_period_before_it() -> None:
-    """The row after a missing hour spans both hours: that hour is left out."""
-    use = period_use(rows((0, 10.0), (1, 10.5), (3, 11.4), (4, 11.6)), 3600)
-    assert use == {3600: pytest.approx(0.5), 4 * 3600: pytest.approx(0.2)}
+def test_period_use_leaves_out_the_hours_on_either_side_of_a_missing_one() -> None:
+    """The row before a missing hour holds part of its hour, the row after it the gap's use too."""
+    use = period_use(rows((0, 10.0), (1, 10.5), (3, 11.4), (4, 11.6), (5, 11.7)), 3600)
+    assert use == {4 * 3600: pytest.approx(0.2)}
+
+
+def test_period_use_leaves_out_the_last_row() -> None:
+    """Nothing shows yet that the meter was readable to the end of the last row's period."""
+    use = period_use(rows((0, 10.0), (1, 10.5), (2, 10.6)), 3600)
+    assert use == {3600: pytest.approx(0.5)}
 
 
 def test_period_use_after_a_gap_with_agreeing_sums_is_zero() -> None:
     """Nothing used across a gap: the hour after it used nothing either."""
-    assert period_use(rows((0, 10.0), (3, 10.0), (4, 10.2)), 3600) == {
+    assert period_use(rows((0, 10.0), (3, 10.0), (4, 10.2), (5, 10.3)), 3600) == {
         3 * 3600: 0.0,
         4 * 3600: pytest.approx(0.2),
     }
@@ -186,23 +234,89 @@ def test_period_use_after_a_gap_with_agreeing_sums_is_zero() -> None:
 
 def test_period_use_rejects_a_dip_and_the_hour_after_it() -> None:
     """A small drop is noise, no reading: its hour and the next, measured from it, are left out."""
-    use = period_use(rows((0, 10.0), (1, 10.5), (2, 10.4), (3, 10.9), (4, 11.0)), 3600)
+    use = period_use(rows((0, 10.0), (1, 10.5), (2, 10.4), (3, 10.9), (4, 11.0), (5, 11.1)), 3600)
     assert use == {3600: pytest.approx(0.5), 4 * 3600: pytest.approx(0.1)}
 
 
 def test_period_use_counts_a_reset_from_zero() -> None:
     """A meter back near zero (its state below 90 % of the last) counts from zero."""
-    use = period_use(rows((0, 500.0), (1, 500.5), (2, 0.3), (3, 0.7)), 3600)
+    use = period_use(rows((0, 500.0), (1, 500.5), (2, 0.3), (3, 0.7), (4, 0.8)), 3600)
     assert use == {
         3600: pytest.approx(0.5),
         2 * 3600: pytest.approx(0.3),
         3 * 3600: pytest.approx(0.4),
     }
     # After a gap, a reset says nothing of its own hour either.
-    assert period_use(rows((0, 500.0), (2, 0.3)), 3600) == {}
+    assert period_use(rows((0, 500.0), (2, 0.3), (3, 0.4), (4, 0.5)), 3600) == {
+        3 * 3600: pytest.approx(0.1)
+    }
 
 
 def test_period_use_skips_rows_without_a_sum() -> None:
-    """A row with no sum is no reading, and the next row is not adjacent to a reading."""
-    use = period_use(rows((0, 1.0), (1, None), (2, 1.5), (3, 1.75)), 3600)
+    """A row with no sum is no reading: the rows on either side of it are not adjacent to one."""
+    use = period_use(rows((0, 1.0), (1, None), (2, 1.5), (3, 1.75), (4, 2.0)), 3600)
     assert use == {3 * 3600: pytest.approx(0.25)}
+
+
+def figures_of(
+    baseline: float, usage: float, *, days_used: int = 10, approximate: bool = False
+) -> Figures:
+    """Figures of a finished Equivent whose baseline wants 10 days."""
+    return Figures(baseline, usage, days_used, 10, approximate=approximate, usage_complete=True)
+
+
+@pytest.mark.parametrize(
+    ("figures", "text"),
+    [
+        (
+            figures_of(1.2, 0.4),
+            "Used 0.40 kWh of a 1.20 kWh baseline: saved 0.80 kWh, 67 %.",
+        ),
+        (
+            figures_of(1.2, 1.5, days_used=9),
+            (
+                "Used 1.50 kWh of a 1.20 kWh baseline: saved -0.30 kWh, -25 %"
+                " (baseline from 9 of 10 days)."
+            ),
+        ),
+        (
+            figures_of(2.0, 0.5, approximate=True),
+            (
+                "Used 0.50 kWh of a 2.00 kWh baseline: saved 1.50 kWh, 75 %"
+                " (approximate, from hourly statistics)."
+            ),
+        ),
+        (
+            figures_of(2.0, 0.5, days_used=3, approximate=True),
+            (
+                "Used 0.50 kWh of a 2.00 kWh baseline: saved 1.50 kWh, 75 %"
+                " (baseline from 3 of 10 days; approximate, from hourly statistics)."
+            ),
+        ),
+        (figures_of(0.0, 0.1), "Used 0.10 kWh of a 0.00 kWh baseline: saved -0.10 kWh."),
+        (
+            figures_of(0.0, 0.1, approximate=True),
+            (
+                "Used 0.10 kWh of a 0.00 kWh baseline: saved -0.10 kWh"
+                " (approximate, from hourly statistics)."
+            ),
+        ),
+    ],
+)
+def test_saving_in_words(figures: Figures, text: str) -> None:
+    """The English translation says each saving as the calendar always has."""
+    words = json.loads(STRINGS.read_text(encoding="utf-8"))["common"]
+    assert saving_text(words, figures) == text
+
+
+def test_no_words_without_a_usage_and_a_baseline() -> None:
+    """Without a usage or a baseline there is no saving to describe."""
+    words = json.loads(STRINGS.read_text(encoding="utf-8"))["common"]
+    gap = Figures(None, 0.4, 10, 10, approximate=False, usage_complete=True)
+    assert [saving_text(words, figures) for figures in (None, gap)] == [None, None]
+
+
+def test_scripts_develop_removes_the_saving_files_alone() -> None:
+    """A new run starts the saving's ledger afresh and keeps every other part's file."""
+    removed = [fnmatch(store_key("01JENTRY", part), SAVING_FILES) for part in Part]
+    assert removed == [part is Part.SAVING for part in Part]

@@ -6,8 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings, strategies as st
 
-from custom_components.equiwatt.api import Equivent, EquiventsSnapshot
-from custom_components.equiwatt.tracker import Intent, Tracker
+from custom_components.equiwatt.api import Equivent, EquiventsSnapshot, TransitionKind
+from custom_components.equiwatt.tracker import Tracker
+from custom_components.equiwatt.tracker_store import tracker_from_dict, tracker_to_dict
+from custom_components.equiwatt.webhook_call import Intent
 
 T0 = datetime(2026, 11, 20, 17, 1, 5, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -32,7 +34,7 @@ def test_baseline_is_silent() -> None:
     assert tracker.live is not None
     assert (
         tracker.apply_snapshot(snap(None, Equivent(T0, T0 + 60 * MIN)), T0 + 61 * MIN)[0].kind
-        is Intent.ENDED
+        is TransitionKind.ENDED
     )
 
 
@@ -86,7 +88,7 @@ def test_round_trip_through_storage() -> None:
     tracker = ready()
     tracker.apply_snapshot(snap(None, Equivent(T0 - 1440 * MIN, T0 - 1380 * MIN)), T0)
     tracker.apply_webhook(Intent.STARTED, T0 + MIN)
-    restored = Tracker.from_dict(tracker.as_dict())
+    restored = tracker_from_dict(tracker_to_dict(tracker))
     assert restored.data() == tracker.data()
     assert restored.override == tracker.override
     assert restored.fired == tracker.fired
@@ -164,7 +166,7 @@ def test_override_with_its_equivent_survives_storage() -> None:
     tracker.apply_webhook(Intent.STARTED, T0)
     end = T0 + 60 * MIN
     tracker.apply_webhook(Intent.ENDED, end)
-    restored = Tracker.from_dict(tracker.as_dict())
+    restored = tracker_from_dict(tracker_to_dict(tracker))
     assert restored.override == tracker.override
     assert restored.override is not None
     assert restored.override.provisional
@@ -210,7 +212,7 @@ def test_exactly_once_back_to_back_with_a_lagging_api(
         if action == "poll":
             fired += [(t.kind, t.equivent.start) for t in tracker.apply_snapshot(api_at(now), now)]
         elif action == "restart":
-            tracker = Tracker.from_dict(tracker.as_dict())
+            tracker = tracker_from_dict(tracker_to_dict(tracker))
             tracker.apply_snapshot(api_at(now), now)
         else:
             intent = Intent(action.removeprefix("webhook_"))

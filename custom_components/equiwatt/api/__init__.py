@@ -19,13 +19,13 @@ from .errors import (
     EquiwattInvalidResponseError,
     EquiwattRateLimitedError,
 )
-from .models import Equivent, EquiventsSnapshot
+from .models import Equivent, EquiventsSnapshot, Transition, TransitionKind
 from .parser import parse_equivents, parse_time
-from .rate_limit import MAX_CALLS, MIN_INTERVAL, WINDOW, RateLimiter, TokenGate, gate_for
+from .rate_limit import MAX_CALLS, MIN_INTERVAL, WINDOW, RateLimiter, TokenGate
 from .schedule import TYPICAL_DURATION, PollSchedule, expected_end, phase_for
-from .watch import Transition, TransitionDetector, watch_equivents
+from .watch import TransitionDetector, watch_equivents
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "BASE_URL_ENV",
@@ -47,9 +47,9 @@ __all__ = [
     "TokenGate",
     "Transition",
     "TransitionDetector",
+    "TransitionKind",
     "__version__",
     "expected_end",
-    "gate_for",
     "normalize_token",
     "parse_equivents",
     "parse_retry_after",

@@ -6,7 +6,6 @@ import asyncio
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 import math
-import os
 import re
 from typing import Final, Protocol
 
@@ -20,9 +19,10 @@ from .errors import (
 )
 from .models import EquiventsSnapshot
 from .parser import parse_equivents
-from .rate_limit import TokenGate, gate_for
+from .rate_limit import TokenGate
 
 DEFAULT_BASE_URL: Final = "https://app.equiwatt.com"
+# Where the command line and the integration take another server from; the client never reads it.
 BASE_URL_ENV: Final = "EQUIWATT_API_URL"
 EQUIVENTS_PATH: Final = "/api/v3/equivents/"
 MAX_BODY_BYTES: Final = 1024 * 1024
@@ -76,24 +76,29 @@ async def read_capped(stream: ByteStream, limit: int) -> bytes:
 
 
 class EquiwattClient:
-    """Reads Equivents with one token, within Equiwatt's rate limits."""
+    """Reads Equivents with one token, within Equiwatt's rate limits.
+
+    Every client of a token must share one `TokenGate` for the limits to hold
+    across them: pass it as `gate`. Without one, the client keeps its own.
+    """
 
     def __init__(
         self,
         session: aiohttp.ClientSession,
         token: str,
         *,
-        base_url: str | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        gate: TokenGate | None = None,
         request_timeout: float = 20.0,
         max_wait: float = 10.0,
     ) -> None:
-        """Prepare a client; the base URL defaults to `EQUIWATT_API_URL`, then Equiwatt's."""
+        """Prepare a client of `base_url` (Equiwatt's by default)."""
         self._session = session
         self._token = normalize_token(token)
         if not self._token:
             raise ValueError("the Equiwatt token is empty")
-        chosen = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
-        self._base_url = chosen.rstrip("/")
+        self._base_url = base_url.rstrip("/")
+        self._gate = gate
         self._request_timeout = request_timeout
         self._max_wait = max_wait
 
@@ -104,8 +109,11 @@ class EquiwattClient:
 
     @property
     def gate(self) -> TokenGate:
-        """The rate-limit gate this client shares with others of its token."""
-        return gate_for(self._base_url, self._token)
+        """The rate-limit gate of this client's calls: the one it was given, else its own."""
+        if self._gate is None:
+            # Made at first use: a gate binds to the running event loop.
+            self._gate = TokenGate()
+        return self._gate
 
     async def get_equivents(self, *, fresh: bool = False) -> EquiventsSnapshot:
         """Read the live Equivent and the recent ones.

@@ -1,9 +1,9 @@
-"""The per-token rate limit, shared by every client of a token in the process.
+"""The per-token rate limit: a gate that every client of a token shares.
 
-Equiwatt allows 1 call per second and 10 per minute per token. There is one
-`TokenGate` per token (and server) in each event loop: `gate_for` returns it,
-and every `EquiwattClient` made with that token uses it, however many there
-are, so a program that makes several clients is still within the limits. The
+Equiwatt allows 1 call per second and 10 per minute per token. A `TokenGate`
+keeps one token's calls within that, for every `EquiwattClient` given it: the
+caller owns it, and passes the same gate to each client of that token (and
+server), so that a program with several clients stays within the limits. The
 gate lets one call run at a time, spaces calls within the limits (with a little
 slack, `MIN_INTERVAL` and `WINDOW`), and honours a server's `Retry-After`.
 Callers that arrive while a call is in flight share its result, and callers
@@ -22,10 +22,8 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
-import hashlib
 import math
 from typing import Any, Final
-import weakref
 
 from .errors import EquiwattRateLimitedError
 from .models import EquiventsSnapshot
@@ -57,13 +55,16 @@ class RateLimiter:
         self._window = WINDOW if window is None else window
         self._calls: deque[float] = deque(maxlen=MAX_CALLS if max_calls is None else max_calls)
         self._blocked_until = 0.0
+        # When the latest call ended: a slow reply may have reached Equiwatt late, so
+        # the next call is spaced from its end as well as from its start.
+        self._last_end = -math.inf
 
     def delay(self) -> float:
         """Seconds to wait before the next call is allowed."""
         now = self._clock()
         ready = self._blocked_until
         if self._calls:
-            ready = max(ready, self._calls[-1] + self._min_interval)
+            ready = max(ready, max(self._calls[-1], self._last_end) + self._min_interval)
             if len(self._calls) == self._calls.maxlen:
                 ready = max(ready, self._calls[0] + self._window)
         wait = ready - now
@@ -73,6 +74,10 @@ class RateLimiter:
     def record(self) -> None:
         """Note a call going out now."""
         self._calls.append(self._clock())
+
+    def record_end(self) -> None:
+        """Note that the call under way has ended (replied, failed or timed out)."""
+        self._last_end = self._clock()
 
     def block(self, seconds: float) -> None:
         """Allow no call for `seconds` (after a 429)."""
@@ -126,10 +131,11 @@ class _Call:
 class TokenGate:
     """One token's limiter, plus the call waiting or in flight."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Bind the gate to the event loop whose clock it uses."""
-        self.limiter = RateLimiter(loop.time)
-        self._clock = loop.time
+    def __init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Bind the gate to the event loop whose clock it uses (by default the running one)."""
+        clock = (loop or asyncio.get_running_loop()).time
+        self.limiter = RateLimiter(clock)
+        self._clock = clock
         self._current: _Call | None = None
         self._next: _Call | None = None
         self._last: tuple[float, EquiventsSnapshot] | None = None
@@ -205,21 +211,9 @@ class TokenGate:
         self.limiter.record()
         call.sent_at = self._clock()
         self._last = None  # after a failure, nothing older may be served
-        result = await fetch()
+        try:
+            result = await fetch()
+        finally:
+            self.limiter.record_end()
         self._last = (call.sent_at, result)
         return result
-
-
-_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, TokenGate]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def gate_for(base_url: str, token: str) -> TokenGate:
-    """Return the gate shared by every client of this token and server in this loop."""
-    loop = asyncio.get_running_loop()
-    key = hashlib.sha256(f"{base_url}\n{token}".encode()).hexdigest()
-    gates = _GATES.setdefault(loop, {})
-    if key not in gates:
-        gates[key] = TokenGate(loop)
-    return gates[key]

@@ -15,25 +15,15 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Final, Literal
+from typing import Final
 
 from .client import EquiwattClient
 from .errors import EquiwattAuthError, EquiwattError, EquiwattRateLimitedError
-from .models import Equivent, EquiventsSnapshot
+from .models import Equivent, EquiventsSnapshot, Transition, TransitionKind
 from .schedule import PollSchedule, expected_end
 
 # How many (kind, start) pairs are remembered, so that none fires twice.
 FIRED_MEMORY: Final = 50
-
-type Kind = Literal["started", "ended"]
-
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    """An Equivent started or ended; `equivent.end` is known for most ends."""
-
-    kind: Kind
-    equivent: Equivent
 
 
 @dataclass(slots=True)
@@ -46,7 +36,9 @@ class TransitionDetector:
 
     live: Equivent | None = None
     history: tuple[Equivent, ...] = ()
-    _fired: deque[tuple[Kind, datetime]] = field(default_factory=lambda: deque(maxlen=FIRED_MEMORY))
+    _fired: deque[tuple[TransitionKind, datetime]] = field(
+        default_factory=lambda: deque(maxlen=FIRED_MEMORY)
+    )
     _missing: int = 0  # reads in a row that no longer show the live Equivent
 
     def update(self, snapshot: EquiventsSnapshot) -> list[Transition]:
@@ -66,9 +58,9 @@ class TransitionDetector:
         self._missing = 0
         if before is not None and (now is None or now.start != before.start):
             finished = next((e for e in snapshot.history if e.start == before.start), before)
-            self._fire(transitions, "ended", finished)
+            self._fire(transitions, TransitionKind.ENDED, finished)
         if now is not None and (before is None or now.start != before.start):
-            self._fire(transitions, "started", now)
+            self._fire(transitions, TransitionKind.STARTED, now)
         self.live = now
         self.history = snapshot.history
         return transitions
@@ -77,7 +69,9 @@ class TransitionDetector:
         """When the live Equivent should end, for the schedule."""
         return None if self.live is None else expected_end(self.live, self.history)
 
-    def _fire(self, transitions: list[Transition], kind: Kind, equivent: Equivent) -> None:
+    def _fire(
+        self, transitions: list[Transition], kind: TransitionKind, equivent: Equivent
+    ) -> None:
         if (kind, equivent.start) not in self._fired:
             self._fired.append((kind, equivent.start))
             transitions.append(Transition(kind, equivent))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any, Self
 
@@ -55,15 +55,7 @@ class Figures:
 
     def as_dict(self) -> dict[str, Any]:
         """Serialise for storage."""
-        return {
-            "baseline": self.baseline,
-            "usage": self.usage,
-            "days_used": self.days_used,
-            "days_wanted": self.days_wanted,
-            "approximate": self.approximate,
-            "usage_complete": self.usage_complete,
-            "pace": self.pace,
-        }
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:

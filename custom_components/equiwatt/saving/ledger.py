@@ -24,11 +24,14 @@ class MeterLedger:
     """Consumption per half-hour, from the meter's readings and the recorder's statistics.
 
     A half-hour is recorded only when the meter was readable from its start to its
-    end; one with a gap or an unavailable meter is left out, never estimated.
+    end; one with a gap or an unavailable meter is left out, never estimated. The
+    half-hours in which the meter was seen unreadable are remembered: the recorder's
+    statistics of such a half-hour hold only part of its use, so no backfill fills it.
     """
 
     slots: dict[int, float] = field(default_factory=dict)
     approximate: set[int] = field(default_factory=set)
+    unreadable: set[int] = field(default_factory=set)
     last_value: float | None = None
     current: int | None = None  # the half-hour being measured, known since its start
     current_kwh: float = 0.0
@@ -47,10 +50,12 @@ class MeterLedger:
 
     def observe(self, timestamp: float, value: float | None, *, reset: bool = False) -> None:
         """Take a reading of the meter (None: unavailable or unreadable)."""
+        slot = slot_of(timestamp)
+        if value is None:
+            self.unreadable.add(slot)
         if value is None or self.last_value is None or self.current is None:
             self._restart(value)
             return
-        slot = slot_of(timestamp)
         if slot == self.current + SLOT_SECONDS:
             self._close()
             self.current = slot
@@ -65,6 +70,7 @@ class MeterLedger:
         if slot == self.current:
             return
         if value is None:
+            self.unreadable.add(slot)
             self._restart(None)
             return
         if self.current == slot - SLOT_SECONDS and self.last_value is not None:
@@ -74,15 +80,26 @@ class MeterLedger:
             self._restart(value)
         self.current = slot
 
-    def resume(self, timestamp: float) -> None:
-        """After a restart, keep measuring the half-hour only if it is still the same one."""
-        if self.current != slot_of(timestamp):
-            self.current = None
-            self.current_kwh = 0.0
+    def resume(self, timestamp: float, *, after_stop: bool) -> None:
+        """Go on after a reload or a restart; measure on only within the same half-hour.
+
+        After Home Assistant's stop, the half-hours from the one being measured to
+        this one count as unreadable: the recorder, stopped too, compiles them at
+        start from the last state before the stop, as periods with no use, and puts
+        all that was used meanwhile into the first period after the start.
+        """
+        slot = slot_of(timestamp)
+        if self.current == slot:
+            return
+        if after_stop and self.current is not None:
+            first = max(self.current, slot - KEEP_SECONDS)
+            self.unreadable.update(range(first, slot + SLOT_SECONDS, SLOT_SECONDS))
+        self.current = None
+        self.current_kwh = 0.0
 
     def backfill(self, key: int, reading: Reading) -> bool:
-        """Record a half-hour from the recorder unless the ledger already has it."""
-        if key in self.slots or key == self.current:
+        """Record a half-hour from the recorder unless the ledger has it or saw it unreadable."""
+        if key in self.slots or key in self.unreadable or key == self.current:
             return False
         self.slots[key] = reading.kwh
         if reading.approximate:
@@ -95,6 +112,7 @@ class MeterLedger:
         for key in [key for key in self.slots if key < oldest]:
             del self.slots[key]
             self.approximate.discard(key)
+        self.unreadable = {key for key in self.unreadable if key >= oldest}
 
     def _add(self, value: float, *, reset: bool) -> None:
         assert self.last_value is not None
@@ -122,6 +140,7 @@ class MeterLedger:
         return {
             "slots": {str(key): round(kwh, 4) for key, kwh in sorted(self.slots.items())},
             "approximate": sorted(self.approximate),
+            "unreadable": sorted(self.unreadable),
             "last_value": self.last_value,
             "current": self.current,
             "current_kwh": self.current_kwh,
@@ -133,6 +152,7 @@ class MeterLedger:
         return cls(
             slots={int(key): float(kwh) for key, kwh in data["slots"].items()},
             approximate={int(key) for key in data["approximate"]},
+            unreadable={int(key) for key in data.get("unreadable", [])},
             last_value=data["last_value"],
             current=data["current"],
             current_kwh=float(data["current_kwh"]),

@@ -21,30 +21,36 @@ class _Row(NamedTuple):
 def period_use(rows: Iterable[Mapping[str, Any]], period: int) -> dict[int, float]:
     """Return the use of each period that the rows (in time order) show on its own.
 
-    A row's change is its sum's increase since the previous *stored* row, and the
-    recorder writes no row for a period in which the meter was unavailable
-    throughout: the row after such a gap holds the missing periods' use too. So a
-    period counts only when the row of the period just before it exists, or when
-    the sums agree (nothing was used across the gap). A drop of the sum is a meter
-    reset when the meter's state fell below 90 % of the one before (the period
-    counts from zero); any other drop is noise: that period and the next are left out.
+    The recorder writes a period's row when the meter had a number at any moment of
+    it, none when it had none throughout, and a row's change counts from the previous
+    *stored* row. So the row of the period in which the meter went unavailable holds
+    part of its use, and the first row after the outage holds the rest. A period
+    counts only when the periods just before it (or sums that agree across the gap:
+    nothing was used) and just after it have rows; the last row, whose successor is
+    unknown, does not. A drop of the sum is a meter reset when the meter's state fell
+    below 90 % of the one before (the period counts from zero); any other drop is
+    noise: that period and the next are left out.
     """
     use: dict[int, float] = {}
     before: _Row | None = None
+    pending: tuple[int, float] | None = None  # the last row's use, until its successor shows
     for row in rows:
         if (total := row.get("sum")) is None:
             continue
         start, state = int(row["start"]), row.get("state")
+        if pending is not None and pending[0] == start - period:
+            use[pending[0]] = pending[1]
+        pending = None
         change = 0.0 if before is None else total - before.total
         reset = before is not None and change < -SAME_SUM and _is_reset(state, before.state)
         if before is not None and before.trusted:
             adjacent = before.start == start - period
             if abs(change) <= SAME_SUM:
-                use[start] = 0.0
+                pending = (start, 0.0)
             elif adjacent and change > 0:
-                use[start] = change
+                pending = (start, change)
             elif adjacent and reset and state is not None:
-                use[start] = max(float(state), 0.0)
+                pending = (start, max(float(state), 0.0))
         before = _Row(start, total, state, change >= -SAME_SUM or reset)
     return use
 

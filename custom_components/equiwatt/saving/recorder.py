@@ -1,18 +1,22 @@
-"""Half-hourly consumption from the recorder's statistics, to backfill the ledger."""
+"""The ledger's backfill: half-hourly consumption from the recorder's statistics."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
-from typing import Literal
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
+from homeassistant.util import dt as dt_util
 
-from .days import SLOT_SECONDS
+from ..const import LOGGER
+from .days import LOOKBACK_DAYS, SLOT_SECONDS
 from .figures import Reading
+from .ledger import MeterLedger
 from .periods import period_use
 
 FIVE_MINUTES = 300
@@ -26,11 +30,13 @@ async def async_read_consumption(
 ) -> dict[int, Reading]:
     """Consumption per half-hour: from 5-minute statistics, else half of the hour's.
 
-    A half-hour is left out when a period in it spans a gap in the statistics.
+    From the first 5-minute row on, the 5-minute rows decide: a half-hour counts when
+    all six of its periods do, and no hourly row of that span is used. Earlier, a
+    half-hour is half of its hour, approximate. See `period_use` for what counts.
     """
 
-    async def use(period: Literal["5minute", "hour"], seconds: int) -> dict[int, float]:
-        rows = await get_instance(hass).async_add_executor_job(
+    async def rows(period: Literal["5minute", "hour"]) -> list[Mapping[str, Any]]:
+        found = await get_instance(hass).async_add_executor_job(
             statistics_during_period,
             hass,
             start,
@@ -40,16 +46,32 @@ async def async_read_consumption(
             UNITS,
             {"state", "sum"},
         )
-        return period_use(rows.get(statistic_id, []), seconds)
+        return list(found.get(statistic_id, []))
 
+    short = await rows("5minute")
+    span = int(short[0]["start"]) if short else None
     slots: dict[int, Reading] = {}
-    for hour, kwh in (await use("hour", HOUR)).items():
-        for key in (hour, hour + SLOT_SECONDS):
-            slots[key] = Reading(kwh / 2, approximate=True)
+    for hour, kwh in period_use(await rows("hour"), HOUR).items():
+        if span is None or hour + HOUR <= span:
+            for key in (hour, hour + SLOT_SECONDS):
+                slots[key] = Reading(kwh / 2, approximate=True)
     parts: dict[int, list[float]] = defaultdict(list)
-    for start_ts, kwh in (await use("5minute", FIVE_MINUTES)).items():
+    for start_ts, kwh in period_use(short, FIVE_MINUTES).items():
         parts[start_ts - start_ts % SLOT_SECONDS].append(kwh)
     for key, changes in parts.items():
         if len(changes) == FIVE_MINUTES_PER_SLOT:
             slots[key] = Reading(sum(changes))
     return slots
+
+
+async def async_backfill(hass: HomeAssistant, statistic_id: str, ledger: MeterLedger) -> int:
+    """Fill the ledger's missing half-hours of the last 60 days; return how many were added."""
+    if "recorder" not in hass.config.components:
+        return 0
+    end = dt_util.utcnow()
+    start = end - timedelta(days=LOOKBACK_DAYS + 1)
+    readings = await async_read_consumption(hass, statistic_id, start, end)
+    current = int(end.timestamp()) // SLOT_SECONDS * SLOT_SECONDS
+    added = sum(ledger.backfill(key, reading) for key, reading in readings.items() if key < current)
+    LOGGER.debug("Backfilled %s half-hours of %s from the recorder", added, statistic_id)
+    return added

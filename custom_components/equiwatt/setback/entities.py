@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from homeassistant.const import Platform
 from homeassistant.core import (
@@ -16,7 +17,9 @@ from homeassistant.core import (
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
 
-from ..const import DOMAIN
+from ..const import DOMAIN, LOGGER
+from .const import CONF_SETBACK_CLIMATES, CONF_SETBACK_SWITCHES
+from .memory import Memory
 from .settings import Kind
 
 # The translation key of the binary sensor core's tado gives each zone for its overlay.
@@ -95,3 +98,21 @@ def tado_overlay(hass: HomeAssistant, entity_id: str) -> str | None:
             termination = state.attributes.get(ATTR_TERMINATION)
             return termination if isinstance(termination, str) else None
     return None
+
+
+def renamed_options(options: Mapping[str, Any], old: str, new: str) -> dict[str, Any] | None:
+    """Return the options with an entity renamed among the chosen ones; None if not chosen."""
+    renamed = dict(options)
+    for key in (CONF_SETBACK_CLIMATES, CONF_SETBACK_SWITCHES):
+        if key in options:
+            renamed[key] = [new if chosen == old else chosen for chosen in options[key]]
+    return renamed if renamed != dict(options) else None
+
+
+def forget_removed(hass: HomeAssistant, memory: Memory) -> None:
+    """Forget entities removed from Home Assistant: there is nothing left to put back."""
+    registry = er.async_get(hass)
+    for entity_id in list(memory.entries):
+        if hass.states.get(entity_id) is None and registry.async_get(entity_id) is None:
+            LOGGER.warning("%s no longer exists: the setback forgets it", entity_id)
+            del memory.entries[entity_id]

@@ -8,36 +8,31 @@ memory before any write, so a restart or a failure never loses a zone.
 
 from __future__ import annotations
 
-import asyncio
 from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Context, Event, EventStateChangedData, HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
-from ..const import (
-    CONF_SETBACK_CLIMATES,
-    CONF_SETBACK_SWITCHES,
-    CONF_SETBACK_TEMPERATURE,
-    DEFAULT_SETBACK_TEMPERATURE,
-    DOMAIN,
-    LOGGER,
-    TYPICAL_DURATION,
-)
-from ..coordinator import EquiwattConfigEntry
-from .entities import async_track_entities, kinds, tado_overlay
-from .memory import Memory, Status, load_memory, setback_store
-from .plan import OVERRUN, begin, finish, observe, prune
+from ..const import DOMAIN, LOGGER, TYPICAL_DURATION
+from ..coordinator import EquiwattCoordinator
+from ..rerun import Rerun
+from ..storage import Part, entry_store
+from .entities import async_track_entities, forget_removed, kinds, renamed_options, tado_overlay
+from .memory import Memory, Status, load_memory
+from .options import chosen_in
+from .plan import begin, finish, mark_sent, observe, prune, timers_run_out
+from .removal import async_put_back
 from .repair import async_update_issue, issue_due
 from .retries import Retries
-from .settings import Kind, readable
+from .settings import readable
 from .writes import async_send, restore_writes, setback_writes, timer_seconds
 
 SAVE_DELAY = 1.0  # seconds, for what is not about to be written
@@ -50,23 +45,23 @@ CONTEXTS_KEPT = 16
 class SetbackManager:
     """Sets the chosen zones and plugs back during Equivents, and puts them back."""
 
-    def __init__(self, hass: HomeAssistant, entry: EquiwattConfigEntry) -> None:
+    def __init__(
+        self, hass: HomeAssistant, entry: ConfigEntry, coordinator: EquiwattCoordinator
+    ) -> None:
         """Set up for the entities chosen in the entry's options; call `async_start` next."""
         self.hass = hass
         self.entry = entry
-        self.chosen: list[str] = []
-        self.temperature = DEFAULT_SETBACK_TEMPERATURE
-        self._read_options(entry.options)
+        self.coordinator = coordinator
+        self.chosen, self.temperature = chosen_in(entry.options)
         self.memory = Memory()
         # Sent when the memory changes, and when the choice of entities does.
         self.signal = f"{DOMAIN}_{entry.entry_id}_setback"
         self.configured_signal = f"{DOMAIN}_{entry.entry_id}_setback_configured"
-        self._store = setback_store(hass, entry.entry_id)
+        self._store = entry_store(hass, entry.entry_id, Part.SETBACK)
         self._retries = Retries()
         self._contexts: deque[str] = deque(maxlen=CONTEXTS_KEPT)
         self._started = False
-        self._dirty = False
-        self._task: asyncio.Task[None] | None = None
+        self._passes = Rerun(hass, entry, self._async_apply, "equiwatt setback")
         self._unsubs: list[Callable[[], None]] = []
         self._unsub_entities: Callable[[], None] | None = None
         self._cancel_wake: Callable[[], None] | None = None
@@ -76,18 +71,11 @@ class SetbackManager:
         """Whether any zone or plug is chosen."""
         return bool(self.chosen)
 
-    def _read_options(self, options: Mapping[str, Any]) -> None:
-        self.chosen = [
-            *options.get(CONF_SETBACK_CLIMATES, []),
-            *options.get(CONF_SETBACK_SWITCHES, []),
-        ]
-        self.temperature = float(options.get(CONF_SETBACK_TEMPERATURE, DEFAULT_SETBACK_TEMPERATURE))
-
     async def async_start(self) -> None:
         """Load the memory and follow the coordinator and the entities, once Home Assistant runs."""
         self.memory = load_memory(await self._store.async_load())
         self._unsubs = [
-            self.entry.runtime_data.async_add_listener(self._async_schedule),
+            self.coordinator.async_add_listener(self._async_schedule),
             async_at_started(self.hass, self._async_hass_started),
         ]
         self._follow_entities()
@@ -99,7 +87,7 @@ class SetbackManager:
         A new setback temperature applies from the next Equivent on.
         """
         was_configured = self.configured
-        self._read_options(options)
+        self.chosen, self.temperature = chosen_in(options)
         self._follow_entities()
         if self.configured != was_configured:
             async_dispatcher_send(self.hass, self.configured_signal)
@@ -123,12 +111,7 @@ class SetbackManager:
         self._unsubs, self._unsub_entities, self._cancel_wake = [], None, None
         if self.entry.disabled_by is not None:
             # Disabled by the user: nothing would put the zones back until enabled again.
-            finish(self.memory, dt_util.utcnow())
-            if to_restore := self.memory.with_status(Status.RESTORING):
-                failed = await async_send(self.hass, restore_writes(to_restore))
-                for key, entry in to_restore.items():
-                    if key not in failed:
-                        entry.move(Status.RESTORED, dt_util.utcnow())
+            await async_put_back(self.hass, self.memory)
         await self._store.async_save(self.memory.as_dict())
 
     async def async_set_enabled(self, enabled: bool) -> None:
@@ -154,28 +137,18 @@ class SetbackManager:
     @callback
     def _async_schedule(self, *_: Any) -> None:
         """Run a pass soon; passes run one at a time, and one more covers what came meanwhile."""
-        if not self._started:
-            return
-        self._dirty = True
-        if self._task is None or self._task.done():
-            self._task = self.entry.async_create_background_task(
-                self.hass, self._async_run(), "equiwatt setback"
-            )
-
-    async def _async_run(self) -> None:
-        while self._dirty:
-            self._dirty = False
-            await self._async_apply()
+        if self._started:
+            self._passes.request()
 
     async def _async_apply(self) -> None:
         """One pass: decide, save, write what is due, note the outcome, plan the next pass."""
         now = dt_util.utcnow()
         memory = self.memory
-        self._forget_removed()
+        forget_removed(self.hass, memory)
         chosen = kinds(self.hass, self.chosen)
         prune(memory, now, chosen)
         finish(memory, now, set(memory.entries) - set(chosen))
-        data = self.entry.runtime_data.data
+        data = self.coordinator.data
         expected_end = now
         if data.live is not None and memory.enabled:
             expected_end = data.expected_end or data.live.start + TYPICAL_DURATION
@@ -192,13 +165,10 @@ class SetbackManager:
         else:
             finish(memory, now)
         self._retries.forget(set(memory.with_status(Status.SETTING_BACK, Status.RESTORING)))
-        to_set_back = self._due(Status.SETTING_BACK, now)
-        to_restore = self._due(Status.RESTORING, now)
+        to_set_back = self._retries.due(memory, Status.SETTING_BACK, now)
+        to_restore = self._retries.due(memory, Status.RESTORING, now)
         seconds = timer_seconds(expected_end, now, MIN_TIMER)
-        for entry in to_set_back.values():
-            entry.sent = True
-            if entry.kind is Kind.TADO:
-                entry.timer_end = now + timedelta(seconds=seconds)
+        mark_sent(to_set_back, now, seconds)
         # Saved before anything is written: a restart then knows what to put back.
         await self._store.async_save(memory.as_dict())
         self._notify()
@@ -208,46 +178,18 @@ class SetbackManager:
             writes = [*setback_writes(to_set_back, seconds), *restore_writes(to_restore)]
             sent = {key: entry.status for key, entry in {**to_set_back, **to_restore}.items()}
             failed = await async_send(self.hass, writes, context)
-            self._note_outcome(sent, failed)
+            self._retries.note(memory, sent, failed, dt_util.utcnow())
             self._save()
             self._notify()
         self._plan_next_pass()
-
-    def _due(self, status: Status, now: datetime) -> dict[str, Any]:
-        return {
-            key: entry
-            for key, entry in self.memory.with_status(status).items()
-            if self._retries.due(key, status, now)
-        }
-
-    def _note_outcome(self, sent: Mapping[str, Status], failed: Mapping[str, str]) -> None:
-        """Move what went through on; log the first failure of each write, and its recovery.
-
-        An entry that changed meanwhile (changed by hand, say) keeps its new status.
-        """
-        done = dt_util.utcnow()
-        for key, status in sent.items():
-            if key in failed:
-                if self._retries.failed(key, status, done):
-                    LOGGER.warning("Could not write %s (will try again): %s", key, failed[key])
-                continue
-            if self._retries.succeeded(key):
-                LOGGER.info("%s written after all", key)
-            if (entry := self.memory.entries.get(key)) is None or entry.status is not status:
-                continue
-            entry.move(Status.SET_BACK if status is Status.SETTING_BACK else Status.RESTORED, done)
 
     def _plan_next_pass(self) -> None:
         """Wake for a retry, a repair issue that falls due, or a Tado timer an overrun outlives."""
         now = dt_util.utcnow()
         async_update_issue(self.hass, self.entry.entry_id, self.memory, now)
         moments = [self._retries.next_at(), issue_due(self.memory, now)]
-        if self.entry.runtime_data.data.live is not None:
-            moments += [
-                entry.timer_end + OVERRUN
-                for entry in self.memory.with_status(Status.SET_BACK).values()
-                if entry.timer_end is not None
-            ]
+        if self.coordinator.data.live is not None:
+            moments.append(timers_run_out(self.memory))
         if self._cancel_wake is not None:
             self._cancel_wake()
             self._cancel_wake = None
@@ -260,14 +202,6 @@ class SetbackManager:
     def _async_wake(self, _now: datetime) -> None:
         self._cancel_wake = None
         self._async_schedule()
-
-    def _forget_removed(self) -> None:
-        """Forget entities removed from Home Assistant: there is nothing left to put back."""
-        registry = er.async_get(self.hass)
-        for entity_id in list(self.memory.entries):
-            if self.hass.states.get(entity_id) is None and registry.async_get(entity_id) is None:
-                LOGGER.warning("%s no longer exists: the setback forgets it", entity_id)
-                del self.memory.entries[entity_id]
 
     @callback
     def _async_state_changed(self, event: Event[EventStateChangedData]) -> None:
@@ -294,10 +228,7 @@ class SetbackManager:
         if (entry := self.memory.entries.pop(old, None)) is not None:
             self.memory.entries[new] = entry
             self._save()
-        options = dict(self.entry.options)
-        for key in (CONF_SETBACK_CLIMATES, CONF_SETBACK_SWITCHES):
-            options[key] = [new if chosen == old else chosen for chosen in options.get(key, [])]
-        if options != dict(self.entry.options):
+        if (options := renamed_options(self.entry.options, old, new)) is not None:
             self.hass.config_entries.async_update_entry(self.entry, options=options)
         self.async_configure(self.entry.options)
 

@@ -7,10 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Self
 
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.storage import Store
-
-from ..const import DOMAIN, LOGGER, STORAGE_VERSION
+from ..const import LOGGER
 from ..isotime import from_iso, iso
 from .settings import Kind, Setting
 
@@ -115,8 +112,3 @@ def load_memory(stored: object) -> Memory:
     except (AttributeError, KeyError, TypeError, ValueError) as err:
         LOGGER.warning("Ignoring unreadable saved setback memory: %s", err)
         return Memory()
-
-
-def setback_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    """Where an entry's setback memory is kept."""
-    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.setback")

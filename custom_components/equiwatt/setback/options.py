@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import voluptuous as vol
@@ -17,7 +18,7 @@ from homeassistant.helpers.selector import (
     NumberSelectorMode,
 )
 
-from ..const import (
+from .const import (
     CONF_SETBACK_CLIMATES,
     CONF_SETBACK_SWITCHES,
     CONF_SETBACK_TEMPERATURE,
@@ -57,3 +58,9 @@ def setback_suggestions(options: dict[str, Any]) -> dict[str, Any]:
         for key in (CONF_SETBACK_CLIMATES, CONF_SETBACK_TEMPERATURE, CONF_SETBACK_SWITCHES)
         if key in options
     }
+
+
+def chosen_in(options: Mapping[str, Any]) -> tuple[list[str], float]:
+    """Return the entities chosen in the options (zones, then plugs), and the temperature."""
+    chosen = [*options.get(CONF_SETBACK_CLIMATES, []), *options.get(CONF_SETBACK_SWITCHES, [])]
+    return chosen, float(options.get(CONF_SETBACK_TEMPERATURE, DEFAULT_SETBACK_TEMPERATURE))

@@ -76,6 +76,14 @@ def begin(
             memory.entries[entity_id] = Entry(kind, saved, setback)
 
 
+def mark_sent(entries: Mapping[str, Entry], now: datetime, timer_seconds: int) -> None:
+    """Note that the setback of these entries goes out now (Tado's with a timer)."""
+    for entry in entries.values():
+        entry.sent = True
+        if entry.kind is Kind.TADO:
+            entry.timer_end = now + timedelta(seconds=timer_seconds)
+
+
 def _no_warmer(saved: Setting, setback: Setting) -> bool:
     """Whether a zone already heats to no more than the setback: it is left as it is."""
     return (
@@ -196,3 +204,13 @@ def _done(entry: Entry, now: datetime, chosen: bool) -> bool:
     if entry.status is Status.LEFT or not chosen:
         return age >= KEEP_AT_MOST
     return entry.fresh and age >= KEEP_RESTORED
+
+
+def timers_run_out(memory: Memory) -> datetime | None:
+    """When the first Tado timer set back runs out past `OVERRUN` (to set it again if live)."""
+    ends = [
+        entry.timer_end + OVERRUN
+        for entry in memory.with_status(Status.SET_BACK).values()
+        if entry.timer_end is not None
+    ]
+    return min(ends, default=None)

@@ -5,10 +5,12 @@ Kept in memory only: after a restart every pending write is tried at once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .memory import Status
+from ..const import LOGGER
+from .memory import Entry, Memory, Status
 
 # Tried again after 30 s, 1, 2, 4, 8 minutes, then every 15.
 FIRST = timedelta(seconds=30)
@@ -29,10 +31,34 @@ class Retries:
         """Start with nothing failed."""
         self._failed: dict[str, _Failed] = {}
 
-    def due(self, entity_id: str, status: Status, now: datetime) -> bool:
-        """Whether an entity's write may go out now (a new kind of write always may)."""
-        failed = self._failed.get(entity_id)
-        return failed is None or failed.status is not status or failed.again_at <= now
+    def due(self, memory: Memory, status: Status, now: datetime) -> dict[str, Entry]:
+        """Return the entries in `status` whose write may go out now (a new kind always may)."""
+        return {
+            key: entry
+            for key, entry in memory.with_status(status).items()
+            if (failed := self._failed.get(key)) is None
+            or failed.status is not status
+            or failed.again_at <= now
+        }
+
+    def note(
+        self, memory: Memory, sent: Mapping[str, Status], failed: Mapping[str, str], now: datetime
+    ) -> None:
+        """Move what went through on; log the first failure of each write, and its recovery.
+
+        An entry that changed meanwhile (changed by hand, say) keeps its new status.
+        """
+        for key, status in sent.items():
+            if key in failed:
+                if self.failed(key, status, now):
+                    LOGGER.warning("Could not write %s (will try again): %s", key, failed[key])
+                continue
+            if self.succeeded(key):
+                LOGGER.info("%s written after all", key)
+            if (entry := memory.entries.get(key)) is not None and entry.status is status:
+                entry.move(
+                    Status.SET_BACK if status is Status.SETTING_BACK else Status.RESTORED, now
+                )
 
     def failed(self, entity_id: str, status: Status, now: datetime) -> bool:
         """Note a failed write; return whether it is the first of its kind (worth a warning)."""

@@ -18,8 +18,8 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
 )
 
-from .const import CONF_ENERGY_SENSOR, CONF_NATION
-from .saving_manager import DEFAULT_NATION, NATIONS
+from ..const import CONF_ENERGY_SENSOR, CONF_NATION
+from .bank_holidays import DEFAULT_NATION, NATIONS
 
 METER_STATE_CLASSES = {SensorStateClass.TOTAL, SensorStateClass.TOTAL_INCREASING}
 

@@ -1,4 +1,4 @@
-"""Sensors of the saving per Equivent: baseline, usage, saving and live pace."""
+"""The saving's sensors (baseline, usage, saving and live pace): descriptions and entity."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any, override
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
 from homeassistant.const import PERCENTAGE, UnitOfEnergy
 
-from .entity import EquiwattEntity
-from .saving.figures import Figures
-from .saving_manager import SavingManager
+from ..entity import EquiwattEntity
+from .coordinator import SavingCoordinator
+from .figures import Figures
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,47 +55,31 @@ SAVING_SENSORS: tuple[SavingSensorDescription, ...] = (
 )
 
 
-class SavingSensor(EquiwattEntity, SensorEntity):
+class SavingSensor(EquiwattEntity[SavingCoordinator], SensorEntity):
     """A figure of the saving, from the home's own meter."""
 
     entity_description: SavingSensorDescription
 
-    def __init__(self, saving: SavingManager, description: SavingSensorDescription) -> None:
-        """Read the figures of a saving manager."""
-        super().__init__(saving.coordinator, description)
-        self.saving = saving
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        """Follow the saving manager's updates too."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self.saving.async_add_listener(self.async_write_ha_state))
-
     @property
     @override
-    def available(self) -> bool:
-        """The meter's figures do not depend on reaching Equiwatt."""
-        return self.coordinator.data is not None
-
-    @property
     def native_value(self) -> float | None:
         """The figure of the live Equivent, else of the latest."""
-        if (current := self.saving.current()) is None:
+        data = self.coordinator.data
+        if (shown := data.shown()) is None or (self.entity_description.live_only and not data.live):
             return None
-        equivent, figures = current
-        if self.entity_description.live_only and self.coordinator.data.live != equivent:
-            return None
-        return self.entity_description.value_fn(figures)
+        return self.entity_description.value_fn(shown[1])
 
     @property
+    @override
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Which Equivent, and how trustworthy the figure is."""
-        if (current := self.saving.current()) is None:
+        data = self.coordinator.data
+        if (shown := data.shown()) is None:
             return None
-        equivent, figures = current
+        equivent, figures = shown
         return {
             "equivent_start": equivent.start.isoformat(),
-            "live": self.coordinator.data.live == equivent,
+            "live": data.live,
             "incomplete": figures.incomplete,
             "approximate": figures.approximate,
             "days_used": figures.days_used,
