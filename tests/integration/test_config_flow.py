@@ -22,7 +22,7 @@ from custom_components.equiwatt.const import (
 )
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_API_TOKEN
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.event import async_track_state_change_event
 from tests.conftest import SLOW_POLL, TOKEN, Simulator
@@ -292,7 +292,7 @@ async def test_options_reload_only_for_the_options_that_need_it(
     coordinator = setup_entry.runtime_data.coordinator
     seen: list[str] = []
     async_track_state_change_event(
-        hass, BINARY, lambda event: seen.append(event.data["new_state"].state)
+        hass, BINARY, callback(lambda event: seen.append(event.data["new_state"].state))
     )
     result = await hass.config_entries.options.async_init(setup_entry.entry_id)
     result = await hass.config_entries.options.async_configure(result["flow_id"], changes)

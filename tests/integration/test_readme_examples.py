@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import yaml
 
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, ServiceCall
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, ServiceCall, callback
 from homeassistant.helpers.discovery import async_load_platform
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
@@ -61,6 +61,7 @@ async def test_readme_examples_act_once_per_start_and_end(
     assert await async_setup_component(hass, "automation", {"automation": readme_automations()})
     plug_states: list[str] = []
 
+    @callback
     def plug_changed(event: Event[EventStateChangedData]) -> None:
         if (new := event.data["new_state"]) is not None:
             plug_states.append(new.state)

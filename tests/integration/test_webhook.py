@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.equiwatt.webhook_call import Intent, parse_intent
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 from tests.conftest import FUZZ_EXAMPLES, SLOW_POLL, TOKEN, WEBHOOK_ID, Simulator
@@ -246,7 +246,9 @@ async def test_an_ended_call_the_api_confirms_writes_the_last_equivent_once(
     await advance(hass, freezer, SLOW_POLL)
     written: list[str] = []
     async_track_state_change_event(
-        hass, (LAST_END, LAST_DURATION), lambda event: written.append(event.data["entity_id"])
+        hass,
+        (LAST_END, LAST_DURATION),
+        callback(lambda event: written.append(event.data["entity_id"])),
     )
     freezer.tick(0.4)
     ended = simulator.world.end_now()
@@ -283,7 +285,7 @@ async def test_browsers_do_not_keep_stale_entities_available(
     assert hass.states.get(LAST_WEBHOOK).state != STATE_UNAVAILABLE
     seen: list[str] = []
     async_track_state_change_event(
-        hass, BINARY, lambda event: seen.append(event.data["new_state"].state)
+        hass, BINARY, callback(lambda event: seen.append(event.data["new_state"].state))
     )
     await client.get(PATH)
     await advance(hass, freezer, 60, step=10)
