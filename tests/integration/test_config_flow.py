@@ -115,6 +115,8 @@ async def test_user_flow_creates_cloudhook(hass: HomeAssistant, simulator: Simul
         (TOKEN, {"malformed": "html"}, {"base": "cannot_connect"}),
         (TOKEN, {"status": 429}, {"base": "rate_limited"}),
     ],
+    # Named, so that the token never shows in a test's id.
+    ids=["blank", "bearer-only", "wrong-token", "unreachable", "html", "rate-limited"],
 )
 async def test_user_flow_errors_then_recovers(
     hass: HomeAssistant,
