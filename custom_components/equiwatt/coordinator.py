@@ -12,8 +12,6 @@ from collections import deque
 from datetime import datetime, timedelta
 from typing import Any, override
 
-from aiohttp import hdrs
-
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -182,18 +180,19 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
         return self.data
 
     @callback
-    def async_handle_webhook(self, intent: Intent, call: dict[str, Any]) -> None:
+    def async_handle_webhook(
+        self, intent: Intent, call: dict[str, Any], *, from_equiwatt: bool
+    ) -> None:
         """Apply a webhook call at once (core's `async_set_updated_data`), then ask the API to confirm.
 
-        The transitions, storage and the confirming read follow.
+        The transitions, storage and the confirming read follow (a GET: not `from_equiwatt`).
         """
         now = dt_util.utcnow()
-        from_equiwatt = call.get("method") != hdrs.METH_GET
         transitions = self.tracker.apply_webhook(intent, now, from_equiwatt=from_equiwatt)
+        if self._auth_failed:  # The token is rejected: no read will check the call.
+            transitions += self.tracker.apply_unchecked(now)
         self._state_known = True
         self.webhook_calls.append({"time": now.isoformat(), "intent": intent.value, **call})
-        if self._auth_failed:
-            self._take_unchecked()  # The token is rejected: no read will check the call.
         if self._auth_failed or not (from_equiwatt or self.last_update_success):
             # No read follows, or a browser called during an outage (no sign of
             # Equiwatt): the webhook-fed entities follow, availability does not change.

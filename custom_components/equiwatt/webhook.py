@@ -73,6 +73,7 @@ async def async_handle_webhook(
             "body_size": len(body),
             "query_keys": sorted(request.query.keys()),
         },
+        from_equiwatt=request.method != hdrs.METH_GET,
     )
     return web.Response(status=200)
 
