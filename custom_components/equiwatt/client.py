@@ -8,13 +8,12 @@ within Equiwatt's limits together (design contract 4).
 from __future__ import annotations
 
 import hashlib
-import os
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.hass_dict import HassKey
 
-from .api import BASE_URL_ENV, DEFAULT_BASE_URL, EquiwattClient, TokenGate, normalize_token
+from .api import EquiwattClient, TokenGate, base_url_from_env, normalize_token
 from .const import DOMAIN
 
 # One gate per server and token (keyed by a hash, so that no token is a key).
@@ -34,7 +33,7 @@ def async_get_gate(hass: HomeAssistant, base_url: str, token: str) -> TokenGate:
 @callback
 def async_create_client(hass: HomeAssistant, token: str) -> EquiwattClient:
     """Return a client of Equiwatt, or of `EQUIWATT_API_URL` as it is set now."""
-    base_url = os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    base_url = base_url_from_env()
     return EquiwattClient(
         async_get_clientsession(hass),
         token,

@@ -14,7 +14,6 @@ import argparse
 import asyncio
 from collections.abc import Callable, Sequence
 from datetime import datetime
-import os
 from typing import Final
 
 import aiohttp
@@ -23,9 +22,8 @@ from . import __version__
 from .cli_output import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, PROG, show_history, show_status, warn
 from .cli_token import TOKEN_ENV, UsageError, read_token
 from .cli_watch import watch
-from .client import BASE_URL_ENV, DEFAULT_BASE_URL, EquiwattClient
+from .client import BASE_URL_ENV, DEFAULT_BASE_URL, EquiwattClient, base_url_from_env
 from .errors import EquiwattError
-from .rate_limit import TokenGate
 from .schedule import PollSchedule, phase_for
 from .watch import utcnow
 
@@ -105,13 +103,8 @@ async def run(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime
     try:
         token = read_token()
         async with aiohttp.ClientSession() as session:
-            # One gate for this process's token: every call of the command goes through it.
-            client = EquiwattClient(
-                session,
-                token,
-                base_url=os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL,
-                gate=TokenGate(),
-            )
+            # One client, so its own gate keeps every call of the command within the limits.
+            client = EquiwattClient(session, token, base_url=base_url_from_env())
             if args.command == "watch":
                 schedule = PollSchedule(slow=args.slow, phase=phase_for(token))
                 await watch(

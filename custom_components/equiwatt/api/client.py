@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 import math
+import os
 import re
 from typing import Final, Protocol
 
@@ -30,6 +31,11 @@ DEFAULT_RETRY_AFTER: Final = 60.0
 MAX_RETRY_AFTER: Final = 3600.0
 
 _BEARER = re.compile(r"^bearer(?:\s+|$)", re.IGNORECASE)
+
+
+def base_url_from_env() -> str:
+    """Return the server `EQUIWATT_API_URL` names now, else Equiwatt's own."""
+    return os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
 
 
 def normalize_token(token: str) -> str:
