@@ -26,7 +26,7 @@ from homeassistant.helpers.selector import (
 from .api import EquiwattAuthError, EquiwattError, EquiwattRateLimitedError, normalize_token
 from .client import async_create_client
 from .cloudhook import async_create_cloudhook
-from .const import CONF_CLOUDHOOK_URL, CONF_ENERGY_SENSOR, CONF_PUSH, DOMAIN, LOGGER
+from .const import CONF_CLOUDHOOK_URL, CONF_ENERGY_SENSOR, CONF_PUSH, DEFAULT_PUSH, DOMAIN, LOGGER
 from .options import async_apply_options, needs_reload
 from .saving.options import SAVING_FIELDS, async_suggested_options, meter_error
 from .setback.options import setback_fields, setback_suggestions
@@ -35,7 +35,7 @@ from .urls import async_no_public_url_text, webhook_urls
 TOKEN_SCHEMA = vol.Schema(
     {vol.Required(CONF_API_TOKEN): TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))}
 )
-OPTIONS_SCHEMA = vol.Schema({vol.Required(CONF_PUSH, default=True): BooleanSelector()})
+OPTIONS_SCHEMA = vol.Schema({vol.Required(CONF_PUSH, default=DEFAULT_PUSH): BooleanSelector()})
 # Without an explicit reason, Home Assistant ends these flows with its own generic text.
 SUCCESS_REASONS = {"reauth_confirm": "reauth_successful", "reconfigure": "reconfigure_successful"}
 

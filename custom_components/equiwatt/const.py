@@ -14,6 +14,7 @@ LOGGER = logging.getLogger(__package__)
 CONF_WEBHOOK_ID: Final = "webhook_id"
 CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
 CONF_PUSH: Final = "push"
+DEFAULT_PUSH: Final = True  # push is wanted unless the options say otherwise
 # "1": a URL on this machine or network counts as reachable from the internet. Only for
 # scripts/develop and the end-to-end test, where the simulator on this machine plays Equiwatt.
 ALLOW_LOCAL_URL_ENV: Final = "EQUIWATT_ALLOW_LOCAL_URL"

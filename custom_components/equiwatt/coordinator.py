@@ -27,7 +27,7 @@ from .api import (
     Transition,
 )
 from .api.schedule import PollSchedule, phase_for
-from .const import CONF_PUSH, DOMAIN, LOGGER, SLOW_INTERVAL, STALE_AFTER
+from .const import CONF_PUSH, DEFAULT_PUSH, DOMAIN, LOGGER, SLOW_INTERVAL, STALE_AFTER
 from .errors import update_error
 from .models import EquiwattData
 from .rerun import Rerun
@@ -122,7 +122,7 @@ class EquiwattCoordinator(DataUpdateCoordinator[EquiwattData]):
     @property
     def push_trusted(self) -> bool:
         """Whether the webhook reported the latest change first, so polling may relax."""
-        return bool(self.config_entry.options.get(CONF_PUSH, True)) and (
+        return bool(self.config_entry.options.get(CONF_PUSH, DEFAULT_PUSH)) and (
             self.tracker.last_source is Source.WEBHOOK
         )
 

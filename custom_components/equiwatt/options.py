@@ -8,13 +8,12 @@ from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 
-from .const import CONF_ENERGY_SENSOR, CONF_NATION, CONF_PUSH, DOMAIN
+from .const import CONF_ENERGY_SENSOR, CONF_NATION
 from .runtime import EquiwattConfigEntry
 from .saving.bank_holidays import DEFAULT_NATION
 from .urls import async_update_push_issue
-from .webhook_silence import silence_issue_id
+from .webhook_silence import async_clear_silence_unless_push
 
 # The options whose change reloads the entry, with their defaults: the meter and the
 # nation make the saving's coordinator and its sensors. A reload makes every entity
@@ -43,5 +42,4 @@ def async_apply_options(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None
     async_update_push_issue(hass, entry)
     if entry.state is ConfigEntryState.LOADED:
         entry.runtime_data.setback.async_configure(entry.options)
-    if not entry.options.get(CONF_PUSH, True):
-        ir.async_delete_issue(hass, DOMAIN, silence_issue_id(entry))
+    async_clear_silence_unless_push(hass, entry)

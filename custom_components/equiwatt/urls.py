@@ -11,7 +11,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir, translation
 from homeassistant.helpers.network import NoURLAvailableError
 
-from .const import CONF_CLOUDHOOK_URL, CONF_PUSH, DOMAIN
+from .const import CONF_CLOUDHOOK_URL, CONF_PUSH, DEFAULT_PUSH, DOMAIN
 from .reachability import reachable_from_internet
 from .runtime import EquiwattConfigEntry
 
@@ -58,7 +58,7 @@ def push_issue_id(entry: EquiwattConfigEntry) -> str:
 @callback
 def async_update_push_issue(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None:
     """Raise a repair issue when push is wanted but no URL reaches us; clear it otherwise."""
-    if entry.options.get(CONF_PUSH, True) and webhook_urls(hass, entry.data) is None:
+    if entry.options.get(CONF_PUSH, DEFAULT_PUSH) and webhook_urls(hass, entry.data) is None:
         ir.async_create_issue(
             hass,
             DOMAIN,

@@ -16,7 +16,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from .api import Transition, TransitionKind
-from .const import CONF_PUSH, DOMAIN, WEBHOOK_GRACE
+from .const import CONF_PUSH, DEFAULT_PUSH, DOMAIN, WEBHOOK_GRACE
 from .isotime import iso
 from .runtime import EquiwattConfigEntry
 from .tracker_state import Source
@@ -27,6 +27,13 @@ LAST_WEBHOOK = "last_webhook"
 def silence_issue_id(entry: EquiwattConfigEntry) -> str:
     """Return the id of the entry's "webhook calls stopped arriving" issue."""
     return f"webhook_silent_{entry.entry_id}"
+
+
+@callback
+def async_clear_silence_unless_push(hass: HomeAssistant, entry: EquiwattConfigEntry) -> None:
+    """Delete the silence issue when push is off: no webhook calls are expected then."""
+    if not entry.options.get(CONF_PUSH, DEFAULT_PUSH):
+        ir.async_delete_issue(hass, DOMAIN, silence_issue_id(entry))
 
 
 class WebhookSilenceWatch:
@@ -40,14 +47,13 @@ class WebhookSilenceWatch:
 
     @property
     def _push_wanted(self) -> bool:
-        return bool(self._entry.options.get(CONF_PUSH, True))
+        return bool(self._entry.options.get(CONF_PUSH, DEFAULT_PUSH))
 
     @callback
     def async_start(self) -> None:
         """Listen to the coordinator until the entry unloads."""
         coordinator = self._entry.runtime_data.coordinator
-        if not self._push_wanted:
-            ir.async_delete_issue(self._hass, DOMAIN, silence_issue_id(self._entry))
+        async_clear_silence_unless_push(self._hass, self._entry)
         self._entry.async_on_unload(
             async_dispatcher_connect(
                 self._hass, coordinator.transition_signal, self._async_transition
