@@ -15,7 +15,10 @@ from homeassistant.core import (
     split_entity_id,
 )
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.helpers.event import (
+    async_track_entity_registry_updated_event,
+    async_track_state_change_event,
+)
 
 from ..const import DOMAIN, LOGGER
 from .const import CONF_SETBACK_CLIMATES, CONF_SETBACK_SWITCHES
@@ -62,13 +65,9 @@ def async_track_entities(
         if data["action"] == "update" and "old_entity_id" in data:
             on_rename(data["old_entity_id"], data["entity_id"])
 
-    @callback
-    def _ours(data: er.EventEntityRegistryUpdatedData) -> bool:
-        return data["action"] == "update" and data.get("old_entity_id") in entity_ids
-
     unsubs = [
         async_track_state_change_event(hass, entity_ids, on_state),
-        hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, _renamed, event_filter=_ours),
+        async_track_entity_registry_updated_event(hass, entity_ids, _renamed),
     ]
 
     @callback

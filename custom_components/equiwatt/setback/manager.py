@@ -117,7 +117,7 @@ class SetbackManager:
     async def async_set_enabled(self, enabled: bool) -> None:
         """Turn the setback on or off; off during an Equivent puts everything back at once."""
         self.memory.enabled = enabled
-        await self._store.async_save(self.memory.as_dict())
+        self._save()
         self._notify()
         self._async_schedule()
 
@@ -141,16 +141,21 @@ class SetbackManager:
             self._passes.request()
 
     async def _async_apply(self) -> None:
-        """One pass: decide, save, write what is due, note the outcome, plan the next pass."""
+        """One pass: decide, save, write what is due, note the outcome, plan the next pass.
+
+        The memory is saved at once before a write, and lazily otherwise.
+        """
         now = dt_util.utcnow()
         memory = self.memory
         forget_removed(self.hass, memory)
         chosen = kinds(self.hass, self.chosen)
         prune(memory, now, chosen)
-        finish(memory, now, set(memory.entries) - set(chosen))
         data = self.coordinator.data
         expected_end = now
-        if data.live is not None and memory.enabled:
+        if data.live is None or not memory.enabled:
+            finish(memory, now)
+        else:
+            finish(memory, now, set(memory.entries) - set(chosen))
             expected_end = data.expected_end or data.live.start + TYPICAL_DURATION
             begin(
                 memory,
@@ -162,25 +167,23 @@ class SetbackManager:
                 overlays=partial(tado_overlay, self.hass),
                 temperature=self.temperature,
             )
-        else:
-            finish(memory, now)
         self._retries.forget(set(memory.with_status(Status.SETTING_BACK, Status.RESTORING)))
         to_set_back = self._retries.due(memory, Status.SETTING_BACK, now)
         to_restore = self._retries.due(memory, Status.RESTORING, now)
         seconds = timer_seconds(expected_end, now, MIN_TIMER)
         mark_sent(to_set_back, now, seconds)
-        # Saved before anything is written: a restart then knows what to put back.
-        await self._store.async_save(memory.as_dict())
-        self._notify()
         if to_set_back or to_restore:
+            # Saved before anything is written: a restart then knows what to put back.
+            await self._store.async_save(memory.as_dict())
+            self._notify()
             context = Context()
             self._contexts.append(context.id)
             writes = [*setback_writes(to_set_back, seconds), *restore_writes(to_restore)]
             sent = {key: entry.status for key, entry in {**to_set_back, **to_restore}.items()}
             failed = await async_send(self.hass, writes, context)
             self._retries.note(memory, sent, failed, dt_util.utcnow())
-            self._save()
-            self._notify()
+        self._save()
+        self._notify()
         self._plan_next_pass()
 
     def _plan_next_pass(self) -> None:

@@ -28,7 +28,10 @@ async def async_put_back(hass: HomeAssistant, memory: Memory) -> set[str]:
 
 
 async def async_release(hass: HomeAssistant, entry_id: str) -> None:
-    """Put back what is still set back (one try: the entry is going), then forget it all."""
+    """Put back what is still set back (one try: the entry is going).
+
+    Its storage file is deleted with the entry's others (`async_remove_stores`).
+    """
     store = entry_store(hass, entry_id, Part.SETBACK)
     if failed := await async_put_back(hass, load_memory(await store.async_load())):
         LOGGER.warning(
@@ -36,4 +39,3 @@ async def async_release(hass: HomeAssistant, entry_id: str) -> None:
             ", ".join(sorted(failed)),
         )
     ir.async_delete_issue(hass, DOMAIN, not_restored_issue_id(entry_id))
-    await store.async_remove()
