@@ -10,6 +10,7 @@ from homeassistant.core import HomeAssistant
 
 from .api import DEFAULT_BASE_URL, Equivent
 from .const import CONF_CLOUDHOOK_URL
+from .isotime import iso
 from .runtime import EquiwattConfigEntry
 from .urls import webhook_urls
 
@@ -34,7 +35,7 @@ async def async_get_config_entry_diagnostics(
         },
         "state": {
             "live": _equivent(data.live),
-            "expected_end": None if data.expected_end is None else data.expected_end.isoformat(),
+            "expected_end": iso(data.expected_end),
             "last": _equivent(data.last),
             "history_length": len(data.history),
             "last_source": tracker.last_source,
@@ -44,9 +45,7 @@ async def async_get_config_entry_diagnostics(
         },
         "polling": {
             "last_update_success": coordinator.last_update_success,
-            "last_good_read": None
-            if coordinator.last_good_read is None
-            else coordinator.last_good_read.isoformat(),
+            "last_good_read": iso(coordinator.last_good_read),
             "next_interval_seconds": None
             if coordinator.update_interval is None
             else coordinator.update_interval.total_seconds(),

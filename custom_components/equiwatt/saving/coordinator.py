@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import override
 
 from homeassistant.config_entries import ConfigEntry
@@ -113,18 +113,20 @@ class SavingCoordinator(DataUpdateCoordinator[SavingData]):
         if self.data is not None:
             await self._store.async_save(self.state)
 
-    def compute(self, equivent: Equivent, end: datetime, now: datetime) -> Figures:
-        """Compute an Equivent's figures over its slots up to `end`, as known at `now`."""
-        slots = equivent_slots(equivent.start, end, self.tz)
-        day = slots[0].date()
+    def _equivent_days(self) -> set[date]:
+        """Return the local days that any known Equivent touched (not eligible for baselines)."""
         data = self.equiwatt.data
         others = (*data.history, *(() if data.live is None else (data.live,)))
-        equivent_days = {
+        return {
             moment.astimezone(self.tz).date()
             for other in others
             for moment in (other.start, other.end)
             if moment is not None
         }
+
+    def _figures(self, slots: list[datetime], equivent_days: set[date], now: datetime) -> Figures:
+        """Compute an Equivent's figures over its slots, as known at `now`."""
+        day = slots[0].date()
         ledger = self.state.ledger
         return compute_figures(
             slots,
@@ -142,16 +144,18 @@ class SavingCoordinator(DataUpdateCoordinator[SavingData]):
         now = dt_util.utcnow()
         horizon = now - timedelta(days=LOOKBACK_DAYS)
         changed = False
+        equivent_days = self._equivent_days()
         if data.live is not None:
-            end = data.expected_end or data.live.start + TYPICAL_DURATION
-            changed |= self._set(data.live, self.compute(data.live, max(end, now), now))
+            end = max(data.expected_end or data.live.start + TYPICAL_DURATION, now)
+            slots = equivent_slots(data.live.start, end, self.tz)
+            changed |= self._set(data.live, self._figures(slots, equivent_days, now))
         for equivent in data.history:
             key = int(equivent.start.timestamp())
             if key in self.state.final or equivent.end is None or equivent.start < horizon:
                 continue
             slots = equivent_slots(equivent.start, equivent.end, self.tz)
             done = now >= slots[-1] + SLOT
-            changed |= self._set(equivent, self.compute(equivent, equivent.end, now))
+            changed |= self._set(equivent, self._figures(slots, equivent_days, now))
             if done:
                 self.state.final.add(key)
         if changed:

@@ -16,7 +16,7 @@ from homeassistant.util import dt as dt_util
 from ..const import LOGGER
 from .days import LOOKBACK_DAYS, SLOT_SECONDS
 from .figures import Reading
-from .ledger import MeterLedger
+from .ledger import MeterLedger, slot_of
 from .periods import period_use
 
 FIVE_MINUTES = 300
@@ -57,7 +57,7 @@ async def async_read_consumption(
                 slots[key] = Reading(kwh / 2, approximate=True)
     parts: dict[int, list[float]] = defaultdict(list)
     for start_ts, kwh in period_use(short, FIVE_MINUTES).items():
-        parts[start_ts - start_ts % SLOT_SECONDS].append(kwh)
+        parts[slot_of(start_ts)].append(kwh)
     for key, changes in parts.items():
         if len(changes) == FIVE_MINUTES_PER_SLOT:
             slots[key] = Reading(sum(changes))
@@ -71,7 +71,7 @@ async def async_backfill(hass: HomeAssistant, statistic_id: str, ledger: MeterLe
     end = dt_util.utcnow()
     start = end - timedelta(days=LOOKBACK_DAYS + 1)
     readings = await async_read_consumption(hass, statistic_id, start, end)
-    current = int(end.timestamp()) // SLOT_SECONDS * SLOT_SECONDS
+    current = slot_of(end.timestamp())
     added = sum(ledger.backfill(key, reading) for key, reading in readings.items() if key < current)
     LOGGER.debug("Backfilled %s half-hours of %s from the recorder", added, statistic_id)
     return added
