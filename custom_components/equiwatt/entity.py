@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import override
+
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -23,6 +25,9 @@ class EquiwattEntity[CoordinatorT: EquiwattCoordinator | SavingCoordinator = Equ
     """
 
     _attr_has_entity_name = True
+    # Fed by webhook calls too, or not by Equiwatt at all (the Setback switch): such
+    # an entity stays available through a polling outage, whenever there is data.
+    _available_without_polling = False
 
     def __init__(self, coordinator: CoordinatorT, description: EntityDescription) -> None:
         """Name the entity after its description, on the entry's device."""
@@ -38,3 +43,11 @@ class EquiwattEntity[CoordinatorT: EquiwattCoordinator | SavingCoordinator = Equ
             name="Equiwatt",
             configuration_url="https://www.equiwatt.com",
         )
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Core's availability, or, past polling, whether there is data at all."""
+        if self._available_without_polling:
+            return self.coordinator.data is not None
+        return super().available

@@ -34,6 +34,8 @@ async def async_setup_entry(
 class EquiventEvent(EquiwattEntity, EventEntity):
     """Fires when an Equivent starts or ends."""
 
+    _available_without_polling = True  # events come from webhooks too
+
     @override
     async def async_added_to_hass(self) -> None:
         """Listen for the coordinator's transitions."""
@@ -48,9 +50,3 @@ class EquiventEvent(EquiwattEntity, EventEntity):
     def _async_transition(self, transition: Transition) -> None:
         self._trigger_event(transition.kind.value, transition.equivent.as_dict())
         self.async_write_ha_state()
-
-    @property
-    @override
-    def available(self) -> bool:
-        """Events come from webhooks too, so they outlive a polling outage."""
-        return self.coordinator.data is not None

@@ -12,6 +12,7 @@ from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .coordinator import EquiwattCoordinator
 from .entity import EquiwattEntity
 from .models import EquiwattData
 from .runtime import EquiwattConfigEntry
@@ -89,16 +90,15 @@ class EquiwattSensor(EquiwattEntity, SensorEntity):
 
     entity_description: EquiwattSensorDescription
 
+    def __init__(
+        self, coordinator: EquiwattCoordinator, description: EquiwattSensorDescription
+    ) -> None:
+        """Describe the sensor; one fed by webhook calls outlives a polling outage."""
+        super().__init__(coordinator, description)
+        self._available_without_polling = not description.polled
+
     @property
     @override
     def native_value(self) -> datetime | float | None:
         """The sensor's value."""
         return self.entity_description.value_fn(self.coordinator.data)
-
-    @property
-    @override
-    def available(self) -> bool:
-        """Webhook-fed sensors stay available when polling fails."""
-        if not self.entity_description.polled:
-            return self.coordinator.data is not None
-        return super().available

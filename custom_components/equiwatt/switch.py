@@ -50,6 +50,8 @@ async def async_setup_entry(
 class SetbackSwitch(EquiwattEntity, SwitchEntity):
     """Whether Equivents set the chosen zones and plugs back; shows which are."""
 
+    _available_without_polling = True  # the setback does not depend on reaching Equiwatt
+
     def __init__(self, coordinator: EquiwattCoordinator, setback: SetbackManager) -> None:
         """Control one setback manager."""
         super().__init__(coordinator, SETBACK)
@@ -73,12 +75,6 @@ class SetbackSwitch(EquiwattEntity, SwitchEntity):
         """Nothing is chosen any more: the switch goes (the registry removes the entity)."""
         if not self.setback.configured:
             er.async_get(self.hass).async_remove(self.entity_id)
-
-    @property
-    @override
-    def available(self) -> bool:
-        """The setback does not depend on reaching Equiwatt."""
-        return self.coordinator.data is not None
 
     @property
     @override
